@@ -34,6 +34,6 @@ export interface KubeObject {
  * cdk8s ApiObject. The model packages are used for their types here and for validation in
  * the tests, so the compiled constructs need only cdk8s at run time.
  */
-export function modelObject<T extends KubeObject>(scope: Construct, id: string, obj: T): ApiObject {
+export function modelObject<T extends { readonly apiVersion: string; readonly kind: string }>(scope: Construct, id: string, obj: T): ApiObject {
   return new ApiObject(scope, id, obj as unknown as ApiObjectProps);
 }

@@ -1,6 +1,10 @@
 import type { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import type { ResourceProps, SecretKeyRef } from './common.js';
+import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { modelObject, type ResourceProps, type SecretKeyRef } from './common.js';
+import { componentLabels } from './labels.js';
+import { ConstructPropsError, requireDnsLabel, requireInt, requireQuantity, stripUndefined } from './validation.js';
 
 /** HPA bounds and targets (the seed's: min 3, max 20, cpu 70%, memory 80%, 10 active containers per pod). */
 export interface DebugHostAutoscalingProps {
@@ -53,14 +57,274 @@ export interface DebugHostProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-/** The debug-host runtime. (Being filled in: emits nothing yet.) */
+/** MCP (Streamable HTTP at /mcp), /health, /ready and /metrics. */
+export const MCP_PORT = 2601;
+/** The self-service dashboard. */
+export const DASHBOARD_PORT = 2602;
+/** The pinned default runtime image. */
+export const DEFAULT_RUNTIME_IMAGE = 'ghcr.io/debug-host/runtime:0.1.0';
+
+export const DEFAULT_AUTOSCALING: Required<DebugHostAutoscalingProps> = Object.freeze({
+  minReplicas: 3,
+  maxReplicas: 20,
+  cpuUtilization: 70,
+  memoryUtilization: 80,
+  activeContainersPerPod: 10,
+  scaleDownStabilizationSeconds: 300,
+});
+
+export const DEFAULT_RUNTIME_RESOURCES: Required<ResourceProps> = Object.freeze({
+  cpuRequest: '500m',
+  memoryRequest: '512Mi',
+  cpuLimit: '2',
+  memoryLimit: '2Gi',
+});
+
+/** UID/GID the runtime runs as (non-root). */
+export const RUNTIME_UID = 10001;
+
+/**
+ * The debug-host runtime: Deployment (rolling, maxSurge 1, maxUnavailable 0, spread across
+ * zones), Service (2601 mcp, 2602 dashboard), headless peers Service, ServiceAccount with a
+ * namespaced Role (leases, endpointslices; the pod rights in tenant namespaces come from each
+ * `Tenant`), HPA on cpu, memory and `active_containers_per_pod`, PodDisruptionBudget and a
+ * ServiceMonitor. Pods run non-root with a read-only root filesystem, no privilege
+ * escalation, all capabilities dropped and the RuntimeDefault seccomp profile.
+ *
+ * Escape hatch: each object is a public `ApiObject` field; `apiObjects` lists them all.
+ */
 export class DebugHost extends Construct {
   readonly name: string;
   readonly namespaceName: string;
-  readonly apiObjects: readonly ApiObject[] = [];
+  readonly image: string;
+  readonly autoscaling: Required<DebugHostAutoscalingProps>;
+  /** `<name>.<namespace>.svc`. */
+  readonly serviceHost: string;
+  readonly serviceAccount: ApiObject;
+  readonly role: ApiObject;
+  readonly roleBinding: ApiObject;
+  readonly deployment: ApiObject;
+  readonly service: ApiObject;
+  readonly peerService: ApiObject;
+  readonly hpa: ApiObject;
+  readonly podDisruptionBudget: ApiObject;
+  readonly serviceMonitor: ApiObject | undefined;
+  readonly apiObjects: readonly ApiObject[];
+
   constructor(scope: Construct, id: string, props: DebugHostProps = {}) {
     super(scope, id);
-    this.name = props.name ?? 'debug-host';
-    this.namespaceName = props.namespace ?? 'debug-host';
+    const C = 'DebugHost';
+    this.name = requireDnsLabel(C, 'name', props.name ?? 'debug-host');
+    this.namespaceName = requireDnsLabel(C, 'namespace', props.namespace ?? 'debug-host');
+    this.image = requireImage(C, props.image ?? DEFAULT_RUNTIME_IMAGE);
+    const a = { ...DEFAULT_AUTOSCALING, ...stripUndefined(props.autoscaling ?? {}) };
+    requireInt(C, 'autoscaling.minReplicas', a.minReplicas, 1);
+    requireInt(C, 'autoscaling.maxReplicas', a.maxReplicas, 1);
+    if (a.maxReplicas < a.minReplicas) {
+      throw new ConstructPropsError(C, 'autoscaling.maxReplicas', `${a.maxReplicas} is below minReplicas ${a.minReplicas}`, 'Set maxReplicas >= minReplicas.');
+    }
+    requireInt(C, 'autoscaling.cpuUtilization', a.cpuUtilization, 1, 100);
+    requireInt(C, 'autoscaling.memoryUtilization', a.memoryUtilization, 1, 100);
+    requireInt(C, 'autoscaling.activeContainersPerPod', a.activeContainersPerPod, 1);
+    requireInt(C, 'autoscaling.scaleDownStabilizationSeconds', a.scaleDownStabilizationSeconds, 0, 3600);
+    this.autoscaling = a;
+    const r = { ...DEFAULT_RUNTIME_RESOURCES, ...stripUndefined(props.resources ?? {}) };
+    for (const [k, v] of Object.entries(r)) requireQuantity(C, `resources.${k}`, v);
+    if (props.jwksUrl !== undefined && props.jwtSecret !== undefined) {
+      throw new ConstructPropsError(C, 'jwksUrl', 'jwksUrl and jwtSecret are both set', 'Set only one: jwksUrl for an identity provider, or jwtSecret for a shared secret.');
+    }
+    if (props.jwksUrl !== undefined && !/^https:\/\/\S+$/.test(props.jwksUrl)) {
+      throw new ConstructPropsError(C, 'jwksUrl', `${JSON.stringify(props.jwksUrl)} is not an https URL`, 'Use the https URL of your identity provider\'s JWKS.');
+    }
+    const maxUnavailable = requireInt(C, 'maxUnavailableDuringDisruption', props.maxUnavailableDuringDisruption ?? 1, 1);
+    if (maxUnavailable >= a.minReplicas) {
+      throw new ConstructPropsError(C, 'maxUnavailableDuringDisruption', `${maxUnavailable} would let every replica go at once (minReplicas ${a.minReplicas})`, 'Set it below autoscaling.minReplicas.');
+    }
+    const ns = this.namespaceName;
+    const name = this.name;
+    this.serviceHost = `${name}.${ns}.svc`;
+    const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': name };
+    const labels = { ...(props.labels ?? {}), ...componentLabels(name, 'runtime'), ...selector };
+    const meta = (n: string) => ({ name: n, namespace: ns, labels });
+    const qty = k8s.Quantity.fromString;
+    const port = k8s.IntOrString.fromNumber;
+
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(name), automountServiceAccountToken: false });
+    this.role = new k8s.KubeRole(this, 'Role', {
+      metadata: meta(name),
+      rules: [
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+      ],
+    });
+    this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
+      metadata: meta(name),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
+    });
+
+    const env: k8s.EnvVar[] = [
+      { name: 'DEBUG_HOST_DRIVER', value: 'kubernetes' },
+      { name: 'DEBUG_HOST_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      { name: 'DEBUG_HOST_PEER_SERVICE', value: `${name}-peers` },
+      secretEnv('DATABASE_URL', props.databaseUrlSecret ?? { name: 'debug-host-database', key: 'url' }),
+    ];
+    if (props.redisUrlSecret) env.push(secretEnv('DEBUG_HOST_REDIS_URL', props.redisUrlSecret));
+    if (props.kafkaBrokers) env.push({ name: 'DEBUG_HOST_KAFKA_BROKERS', value: props.kafkaBrokers });
+    if (props.jwksUrl) env.push({ name: 'DEBUG_HOST_JWKS_URL', value: props.jwksUrl });
+    else env.push(secretEnv('DEBUG_HOST_JWT_SECRET', props.jwtSecret ?? { name: 'debug-host-jwt', key: 'secret' }));
+    for (const [k, v] of Object.entries(props.env ?? {})) {
+      if (env.some((e) => e.name === k)) {
+        throw new ConstructPropsError(C, `env.${k}`, 'overrides a variable the construct sets', 'Use the dedicated prop (databaseUrlSecret, redisUrlSecret, kafkaBrokers, jwksUrl, jwtSecret) instead.');
+      }
+      env.push({ name: k, value: v });
+    }
+
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: meta(name),
+      spec: {
+        replicas: a.minReplicas,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: selector },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: port(1), maxUnavailable: port(0) } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: name,
+            automountServiceAccountToken: true, // the kubernetes driver talks to the API server
+            enableServiceLinks: false,
+            terminationGracePeriodSeconds: 60,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: RUNTIME_UID,
+              runAsGroup: RUNTIME_UID,
+              fsGroup: RUNTIME_UID,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            topologySpreadConstraints: [
+              { maxSkew: 1, topologyKey: props.topologyKey ?? 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
+            ],
+            containers: [
+              {
+                name: 'runtime',
+                image: this.image,
+                imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
+                ports: [
+                  { name: 'mcp', containerPort: MCP_PORT, protocol: 'TCP' },
+                  { name: 'dashboard', containerPort: DASHBOARD_PORT, protocol: 'TCP' },
+                ],
+                env,
+                resources: {
+                  requests: { cpu: qty(r.cpuRequest), memory: qty(r.memoryRequest) },
+                  limits: { cpu: qty(r.cpuLimit), memory: qty(r.memoryLimit) },
+                },
+                livenessProbe: { httpGet: { path: '/health', port: port(MCP_PORT) }, initialDelaySeconds: 30, periodSeconds: 10 },
+                readinessProbe: { httpGet: { path: '/ready', port: port(MCP_PORT) }, initialDelaySeconds: 5, periodSeconds: 5 },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  runAsNonRoot: true,
+                  privileged: false,
+                  capabilities: { drop: ['ALL'] },
+                  seccompProfile: { type: 'RuntimeDefault' },
+                },
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              },
+            ],
+            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: qty('1Gi') } }],
+          },
+        },
+      },
+    });
+
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: meta(name),
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [
+          { name: 'mcp', port: MCP_PORT, targetPort: port(MCP_PORT), protocol: 'TCP' },
+          { name: 'dashboard', port: DASHBOARD_PORT, targetPort: port(DASHBOARD_PORT), protocol: 'TCP' },
+        ],
+      },
+    });
+    this.peerService = new k8s.KubeService(this, 'PeerService', {
+      metadata: meta(`${name}-peers`),
+      spec: {
+        clusterIp: 'None',
+        publishNotReadyAddresses: true,
+        selector,
+        ports: [{ name: 'mcp', port: MCP_PORT, targetPort: port(MCP_PORT), protocol: 'TCP' }],
+      },
+    });
+
+    this.hpa = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Hpa', {
+      metadata: meta(name),
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+        minReplicas: a.minReplicas,
+        maxReplicas: a.maxReplicas,
+        metrics: [
+          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: a.cpuUtilization } } },
+          { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: a.memoryUtilization } } },
+          {
+            type: 'Pods',
+            pods: { metric: { name: 'active_containers_per_pod' }, target: { type: 'AverageValue', averageValue: qty(String(a.activeContainersPerPod)) } },
+          },
+        ],
+        behavior: {
+          scaleDown: { stabilizationWindowSeconds: a.scaleDownStabilizationSeconds, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] },
+          scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: 'Pods', value: 4, periodSeconds: 60 }] },
+        },
+      },
+    });
+
+    this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'Pdb', {
+      metadata: meta(name),
+      spec: { maxUnavailable: port(maxUnavailable), selector: { matchLabels: selector } },
+    });
+
+    this.serviceMonitor =
+      props.serviceMonitor === false
+        ? undefined
+        : modelObject<IServiceMonitor>(this, 'ServiceMonitor', {
+            apiVersion: 'monitoring.coreos.com/v1',
+            kind: 'ServiceMonitor',
+            metadata: meta(name),
+            spec: {
+              selector: { matchLabels: selector },
+              namespaceSelector: { matchNames: [ns] },
+              endpoints: [{ port: 'mcp', path: '/metrics', interval: '30s' }],
+            },
+          });
+
+    this.apiObjects = [
+      this.serviceAccount,
+      this.role,
+      this.roleBinding,
+      this.deployment,
+      this.service,
+      this.peerService,
+      this.hpa,
+      this.podDisruptionBudget,
+      ...(this.serviceMonitor ? [this.serviceMonitor] : []),
+    ];
   }
+}
+
+function secretEnv(name: string, ref: SecretKeyRef): k8s.EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } };
+}
+
+/** An image reference pinned to a tag or digest; `:latest` and untagged images are rejected. */
+export function requireImage(construct: string, image: string, prop = 'image'): string {
+  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+  const pinned = image.includes('@sha256:') || (lastSegment.includes(':') && !lastSegment.endsWith(':latest'));
+  if (!/^[a-z0-9][a-z0-9._\/:@-]*$/i.test(image) || !pinned) {
+    throw new ConstructPropsError(construct, prop, `${JSON.stringify(image)} is not pinned`, 'Use an explicit version tag or digest, e.g. "ghcr.io/debug-host/runtime:0.1.0" (never ":latest").');
+  }
+  return image;
 }
