@@ -39,6 +39,14 @@ export interface DebugHostProps {
   readonly databaseUrlSecret?: SecretKeyRef;
   /** Secret key holding the Redis URL (with credentials), exposed as DEBUG_HOST_REDIS_URL. @default - none: the runtime uses local caches */
   readonly redisUrlSecret?: SecretKeyRef;
+  /**
+   * In-cluster Redis `host:port` (e.g. a RedisCluster's Service); the runtime gets
+   * DEBUG_HOST_REDIS_URL `redis://:<password>@<host:port>` with the password from
+   * `redisPasswordSecret`. Conflicts with `redisUrlSecret`. @default - none
+   */
+  readonly redisAddress?: string;
+  /** Secret key with the Redis password, used with `redisAddress`. @default - no password */
+  readonly redisPasswordSecret?: SecretKeyRef;
   /** Kafka bootstrap servers, exposed as DEBUG_HOST_KAFKA_BROKERS. @default - none: events stay in the outbox */
   readonly kafkaBrokers?: string;
   /** JWKS URL for tenant tokens (DEBUG_HOST_JWKS_URL); set this or `jwtSecret`. @default - none: `jwtSecret` is used */
@@ -171,7 +179,21 @@ export class DebugHost extends Construct {
       { name: 'DEBUG_HOST_PEER_SERVICE', value: `${name}-peers` },
       secretEnv('DATABASE_URL', props.databaseUrlSecret ?? { name: 'debug-host-database', key: 'url' }),
     ];
+    if (props.redisUrlSecret && props.redisAddress) {
+      throw new ConstructPropsError(C, 'redisAddress', 'redisAddress and redisUrlSecret are both set', 'Set redisUrlSecret for an external Redis, or redisAddress (+ redisPasswordSecret) for an in-cluster one.');
+    }
     if (props.redisUrlSecret) env.push(secretEnv('DEBUG_HOST_REDIS_URL', props.redisUrlSecret));
+    if (props.redisAddress) {
+      if (!/^[a-z0-9.-]+:\d{1,5}$/.test(props.redisAddress)) {
+        throw new ConstructPropsError(C, 'redisAddress', `${JSON.stringify(props.redisAddress)} is not host:port`, 'Use e.g. "debug-host-redis.debug-host.svc:6379".');
+      }
+      if (props.redisPasswordSecret) {
+        env.push(secretEnv('DEBUG_HOST_REDIS_PASSWORD', props.redisPasswordSecret));
+        env.push({ name: 'DEBUG_HOST_REDIS_URL', value: `redis://:$(DEBUG_HOST_REDIS_PASSWORD)@${props.redisAddress}` });
+      } else {
+        env.push({ name: 'DEBUG_HOST_REDIS_URL', value: `redis://${props.redisAddress}` });
+      }
+    }
     if (props.kafkaBrokers) env.push({ name: 'DEBUG_HOST_KAFKA_BROKERS', value: props.kafkaBrokers });
     if (props.jwksUrl) env.push({ name: 'DEBUG_HOST_JWKS_URL', value: props.jwksUrl });
     else env.push(secretEnv('DEBUG_HOST_JWT_SECRET', props.jwtSecret ?? { name: 'debug-host-jwt', key: 'secret' }));

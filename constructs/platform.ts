@@ -97,8 +97,8 @@ export class DebugHostPlatform extends Construct {
     this.kafka = config.kafka === false ? undefined : new Kafka(this, 'Kafka', { ...config.kafka, namespace: ns, tenants: tenants.map((t) => t.name) });
 
     this.debugHost = new DebugHost(this, 'DebugHost', {
-      ...(this.postgres ? { databaseUrlSecret: { name: `${this.postgres.name}-app`, key: 'uri' } } : {}),
-      ...(this.redis ? { redisUrlSecret: { name: `${this.redis.name}-url`, key: 'url' } } : {}),
+      ...(this.postgres ? { databaseUrlSecret: { name: this.postgres.appSecretName, key: 'uri' } } : {}),
+      ...(this.redis ? { redisAddress: `${this.redis.host}:${this.redis.port}`, redisPasswordSecret: this.redis.passwordSecret } : {}),
       ...(this.kafka ? { kafkaBrokers: this.kafka.bootstrapServers } : {}),
       ...config.debugHost,
       namespace: ns,
