@@ -1,0 +1,74 @@
+/**
+ * Runtime configuration from flags and environment, validated once at start. Every field
+ * has a default that runs the product on a laptop (embedded store, process driver).
+ */
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { DebugHostError } from './domain/errors.js';
+import { DEFAULT_SUPERVISION } from './projects/settings.js';
+
+const port = (name: string) => z.coerce.number().int().min(0, `${name} must be 0-65535`).max(65535, `${name} must be 0-65535`);
+
+export const configSchema = z.object({
+  /** Interface to listen on. @default '127.0.0.1' (set 0.0.0.0 in a container) */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** MCP, health, readiness and metrics. @default 2601 */
+  port: port('port').default(2601),
+  /** Embedded store directory (PGlite) and local secret. @default '.debug-host' */
+  dataDir: z.string().min(1).default('.debug-host'),
+  /** PostgreSQL instead of the embedded store. */
+  databaseUrl: z.string().url('DATABASE_URL must be a postgres:// URL').optional(),
+  /** Shared HS256 secret for tokens; generated into the data dir in embedded mode. */
+  jwtSecret: z.string().min(32, 'DEBUG_HOST_JWT_SECRET must be at least 32 characters').optional(),
+  jwksUrl: z.string().url('DEBUG_HOST_JWKS_URL must be a URL').optional(),
+  /** @default 'debug-host' */
+  jwtAudience: z.string().min(1).default('debug-host'),
+  /** This replica's name in logs, metrics and ownership. @default POD_NAME, else `<hostname>-<pid>` */
+  replicaId: z.string().min(1).default(process.env.POD_NAME ?? `${hostname()}-${process.pid}`),
+  /** @default 'info' */
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  stopGraceMs: z.coerce.number().int().min(0).default(DEFAULT_SUPERVISION.stopGraceMs),
+  reapIntervalMs: z.coerce.number().int().min(100).default(DEFAULT_SUPERVISION.reapIntervalMs),
+  logRetentionLines: z.coerce.number().int().min(100).default(DEFAULT_SUPERVISION.logRetentionLines),
+  /** Tenant created on first start of an empty store. @default 'default' */
+  bootstrapTenant: z.string().min(3).default('default'),
+});
+
+export type RuntimeConfig = z.infer<typeof configSchema>;
+export type RuntimeConfigInput = z.input<typeof configSchema>;
+
+/** Environment variable for each config key. */
+export const ENV_NAMES: Readonly<Record<keyof RuntimeConfig, string>> = {
+  host: 'DEBUG_HOST_HOST',
+  port: 'DEBUG_HOST_PORT',
+  dataDir: 'DEBUG_HOST_DATA_DIR',
+  databaseUrl: 'DATABASE_URL',
+  jwtSecret: 'DEBUG_HOST_JWT_SECRET',
+  jwksUrl: 'DEBUG_HOST_JWKS_URL',
+  jwtAudience: 'DEBUG_HOST_JWT_AUDIENCE',
+  replicaId: 'DEBUG_HOST_REPLICA_ID',
+  logLevel: 'DEBUG_HOST_LOG_LEVEL',
+  stopGraceMs: 'DEBUG_HOST_STOP_GRACE_MS',
+  reapIntervalMs: 'DEBUG_HOST_REAP_INTERVAL_MS',
+  logRetentionLines: 'DEBUG_HOST_LOG_RETENTION_LINES',
+  bootstrapTenant: 'DEBUG_HOST_BOOTSTRAP_TENANT',
+};
+
+/** Flags win over environment; unknown values stop the start with the key and the fix. */
+export function loadConfig(flags: Partial<Record<keyof RuntimeConfig, unknown>>, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [key, envName] of Object.entries(ENV_NAMES) as Array<[keyof RuntimeConfig, string]>) {
+    const value = flags[key] ?? (env[envName] === '' ? undefined : env[envName]);
+    if (value !== undefined) raw[key] = value;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const key = String(issue?.path[0] ?? '') as keyof RuntimeConfig;
+  throw new DebugHostError('invalid_input', `Configuration ${key} (${ENV_NAMES[key] ?? key}): ${issue?.message ?? 'invalid'}.`, {
+    field: key,
+    fix: `Correct --${kebab(key)} or ${ENV_NAMES[key] ?? key}.`,
+  });
+}
+
+const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

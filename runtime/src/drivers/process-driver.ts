@@ -1,0 +1,105 @@
+/**
+ * Runs a project as a child process group on this replica: `sh -c <command>` in its own
+ * group so that a stop reaches everything it spawned. The embedded default and the driver
+ * of the tests.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { LogStream } from '../domain/types.js';
+import type { Driver, ExitInfo, LaunchSpec, LineListener, RunHandle } from './driver.js';
+
+/** Variables a project inherits from the runtime; the runtime's own secrets never leak. */
+const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER', 'SHELL', 'TERM'];
+
+/** After exit, how long to wait for pipes held open by a grandchild before closing them. */
+const PIPE_DRAIN_MS = 2000;
+
+export class ProcessDriver implements Driver {
+  readonly name = 'process';
+
+  async launch(spec: LaunchSpec, onLine: LineListener): Promise<RunHandle> {
+    const env: Record<string, string> = {};
+    for (const key of INHERITED_ENV) {
+      const value = process.env[key];
+      if (value !== undefined) env[key] = value;
+    }
+    Object.assign(env, spec.env, { PORT: String(spec.port), DEBUG_HOST_PROJECT_ID: spec.projectId });
+
+    const child = spawn('/bin/sh', ['-c', spec.command], {
+      cwd: spec.cwd,
+      env,
+      detached: true, // own process group: kill(-pid) reaches grandchildren
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await Promise.race([
+      once(child, 'spawn'),
+      once(child, 'error').then(([error]) => {
+        throw error as Error;
+      }),
+    ]);
+    const pid = child.pid as number;
+
+    const drained = [pump(child.stdout, 'stdout', onLine), pump(child.stderr, 'stderr', onLine)];
+    const exited = new Promise<ExitInfo>((resolve) => {
+      child.once('exit', (code, signal) => {
+        const info = { code, signal };
+        const timer = setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        }, PIPE_DRAIN_MS);
+        void Promise.all(drained).then(() => {
+          clearTimeout(timer);
+          resolve(info);
+        });
+      });
+    });
+
+    return {
+      pid,
+      host: '127.0.0.1',
+      exited,
+      stop: async (graceMs) => {
+        signalGroup(pid, 'SIGTERM');
+        const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
+        const info = await exited;
+        clearTimeout(timer);
+        signalGroup(pid, 'SIGKILL'); // whatever of the group outlived its leader
+        return info;
+      },
+    };
+  }
+
+  async reapOrphan(pid: number): Promise<void> {
+    if (!isAlive(pid)) return;
+    signalGroup(pid, 'SIGTERM');
+    for (let waited = 0; waited < 3000 && isAlive(pid); waited += 100) await delay(100);
+    signalGroup(pid, 'SIGKILL');
+  }
+}
+
+function pump(stream: Readable, name: LogStream, onLine: LineListener): Promise<void> {
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  lines.on('line', (line) => onLine(name, line));
+  return new Promise((resolve) => lines.once('close', resolve));
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

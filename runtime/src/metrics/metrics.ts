@@ -1,0 +1,60 @@
+/**
+ * Prometheus metrics, one registry per runtime (no global state, so tests can run several).
+ * `active_containers_per_pod` is what the HPA scales on.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly toolCalls: Counter<'tool' | 'tenant' | 'outcome'>;
+  readonly toolDuration: Histogram<'tool' | 'outcome'>;
+  readonly activeContainers: Gauge;
+  readonly activeContainersPerPod: Gauge;
+  readonly logLines: Counter<'stream'>;
+  readonly restarts: Counter<'reason'>;
+
+  constructor(readonly replicaId: string) {
+    this.registry.setDefaultLabels({ replica: replicaId });
+    collectDefaultMetrics({ register: this.registry, prefix: 'debug_host_' });
+    this.toolCalls = new Counter({
+      name: 'debug_host_tool_calls_total',
+      help: 'MCP tool calls by tool, tenant and outcome (ok or an error code).',
+      labelNames: ['tool', 'tenant', 'outcome'],
+      registers: [this.registry],
+    });
+    this.toolDuration = new Histogram({
+      name: 'debug_host_tool_duration_seconds',
+      help: 'MCP tool call latency, from authenticated request to result.',
+      labelNames: ['tool', 'outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5],
+      registers: [this.registry],
+    });
+    this.activeContainers = new Gauge({
+      name: 'debug_host_active_containers',
+      help: 'Projects running on this replica.',
+      registers: [this.registry],
+    });
+    this.activeContainersPerPod = new Gauge({
+      name: 'active_containers_per_pod',
+      help: 'Projects running on this replica (the HPA custom metric).',
+      registers: [this.registry],
+    });
+    this.logLines = new Counter({
+      name: 'debug_host_log_lines_total',
+      help: 'Log lines captured from projects.',
+      labelNames: ['stream'],
+      registers: [this.registry],
+    });
+    this.restarts = new Counter({
+      name: 'debug_host_project_restarts_total',
+      help: 'Project restarts by reason (crash, recovery).',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
+  }
+
+  setActive(count: number): void {
+    this.activeContainers.set(count);
+    this.activeContainersPerPod.set(count);
+  }
+}

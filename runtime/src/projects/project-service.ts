@@ -1,0 +1,211 @@
+/**
+ * What the tools do to projects, in one place: register, start, stop, restart, status,
+ * logs; plus the replica's housekeeping (idle reaping, log retention, recovery after a
+ * restart). The store is the source of truth; the supervisor holds only live processes.
+ */
+import { createServer } from 'node:net';
+import type { Logger } from 'pino';
+import { DebugHostError, notFound } from '../domain/errors.js';
+import type { Actor, LogLine, ProjectRecord, ProjectSpec } from '../domain/types.js';
+import type { Driver } from '../drivers/driver.js';
+import type { LogPipeline } from '../logs/log-pipeline.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { Store, TenantStore } from '../store/store.js';
+import { RunSupervisor } from './run-supervisor.js';
+import type { SupervisionSettings } from './settings.js';
+import { checkWorkspace, resolveCwd } from './workspace.js';
+
+export interface ProjectServiceDeps {
+  readonly store: Store;
+  readonly driver: Driver;
+  readonly logs: LogPipeline;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly replicaId: string;
+  readonly settings: SupervisionSettings;
+}
+
+export interface ProjectStatus extends ProjectRecord {
+  readonly uptimeSec?: number;
+  /** Whether this replica is running it right now. */
+  readonly live: boolean;
+}
+
+export class ProjectService {
+  readonly supervisor: RunSupervisor;
+  private reaper?: NodeJS.Timeout;
+
+  constructor(private readonly deps: ProjectServiceDeps) {
+    this.supervisor = new RunSupervisor({
+      driver: deps.driver,
+      logs: deps.logs,
+      metrics: deps.metrics,
+      logger: deps.logger,
+      replicaId: deps.replicaId,
+      stopGraceMs: deps.settings.stopGraceMs,
+    });
+  }
+
+  async register(tenant: TenantStore, spec: ProjectSpec, actor: Actor): Promise<ProjectRecord> {
+    const workspace = await checkWorkspace(spec.workspace);
+    await resolveCwd(workspace, spec.cwd);
+    return tenant.registerProject({ ...spec, workspace }, actor);
+  }
+
+  /** Resolves an id or a name within the tenant; another tenant's project is "not found". */
+  async find(tenant: TenantStore, idOrName: string): Promise<ProjectRecord> {
+    const byId = isUuid(idOrName) ? await tenant.getProject(idOrName) : undefined;
+    if (byId) return byId;
+    const byName = (await tenant.listProjects({ nameContains: idOrName })).find((p) => p.name === idOrName);
+    if (byName) return byName;
+    throw notFound('project', idOrName);
+  }
+
+  /** Acknowledged once the start is durably recorded and the process runs. */
+  async start(tenant: TenantStore, idOrName: string, actor: Actor): Promise<ProjectRecord> {
+    const project = await this.find(tenant, idOrName);
+    const claim = await tenant.claimStart(project.id, actor, this.deps.replicaId);
+    if (!(await isPortFree(claim.port))) {
+      await tenant.release(project.id, { state: 'stopped', reason: `port ${claim.port} is in use by a process outside the debug host` }, actor);
+      throw new DebugHostError('conflict', `Port ${claim.port} is already in use on this host by a process the debug host does not manage.`, {
+        field: 'port',
+        fix: `Stop whatever listens on ${claim.port}, or register the project with another port.`,
+        facts: { port: claim.port },
+      });
+    }
+    try {
+      return await this.supervisor.launch(tenant, claim.project, claim.runId, claim.port);
+    } catch (error) {
+      const reason = `could not launch: ${(error as Error).message}`;
+      await tenant.release(project.id, { state: 'crashed', reason }, actor);
+      if (error instanceof DebugHostError) throw error;
+      throw new DebugHostError('conflict', `The project could not be launched: ${(error as Error).message}`, {
+        fix: 'Check the command and the workspace, then call host.start again.',
+      });
+    }
+  }
+
+  async stop(tenant: TenantStore, idOrName: string, actor: Actor | undefined, reason = 'requested'): Promise<ProjectRecord> {
+    const project = await this.find(tenant, idOrName);
+    const exit = await this.supervisor.stop(project.id);
+    if (!exit && !holdsSlot(project)) {
+      throw new DebugHostError('conflict', `Project '${project.name}' is not running (state ${project.state}).`, {
+        field: 'projectId',
+        fix: 'Call host.start to run it, or host.status to see its last run.',
+      });
+    }
+    return tenant.release(
+      project.id,
+      { state: 'stopped', reason, exitCode: exit?.code ?? undefined, signal: exit?.signal ?? undefined },
+      actor,
+    );
+  }
+
+  async restart(tenant: TenantStore, idOrName: string, actor: Actor): Promise<ProjectRecord> {
+    const project = await this.find(tenant, idOrName);
+    if (this.supervisor.isLive(project.id) || holdsSlot(project)) await this.stop(tenant, project.id, actor, 'restart requested');
+    return this.start(tenant, project.id, actor);
+  }
+
+  async status(tenant: TenantStore, idOrName: string): Promise<ProjectStatus> {
+    const project = await this.find(tenant, idOrName);
+    this.supervisor.touch(project.id);
+    const live = this.supervisor.isLive(project.id);
+    const running = project.state === 'starting' || project.state === 'running';
+    const uptimeSec = running && project.startedAt ? Math.max(0, Math.round((Date.now() - project.startedAt.getTime()) / 1000)) : undefined;
+    return { ...project, live, uptimeSec };
+  }
+
+  /** Flushes pending lines of one project, or of the tenant's live ones, so that a store query sees them. */
+  async flushLogs(tenant: TenantStore, projectId?: string): Promise<void> {
+    const ids = projectId ? [projectId] : this.supervisor.liveProjectIds(tenant.tenantId);
+    await Promise.all(ids.map((id) => this.deps.logs.flush(id)));
+  }
+
+  tail(projectId: string, limit: number): LogLine[] {
+    this.supervisor.touch(projectId);
+    return this.deps.logs.tail(projectId, limit);
+  }
+
+  async clearLogs(tenant: TenantStore, projectId: string | undefined, actor: Actor): Promise<number> {
+    const ids = projectId ? [projectId] : this.supervisor.liveProjectIds(tenant.tenantId);
+    await Promise.all(ids.map((id) => this.deps.logs.flush(id)));
+    const removed = await tenant.clearLogs(projectId, actor);
+    for (const id of ids) this.deps.logs.clear(id);
+    return removed;
+  }
+
+  /** Stops every live project of a tenant (suspend, delete). */
+  async stopTenant(tenant: TenantStore, reason: string): Promise<number> {
+    const projects = await tenant.listProjects({ states: ['starting', 'running', 'backoff'] });
+    for (const project of projects) await this.stop(tenant, project.id, undefined, reason);
+    return projects.length;
+  }
+
+  /**
+   * After this replica restarts: projects it ran that should still run are started again
+   * on their leased port (a process left over from the previous life is killed first, as
+   * its output can no longer be captured); those that cannot be started are marked lost.
+   */
+  async recover(owner?: string): Promise<{ restarted: number; lost: number }> {
+    let restarted = 0;
+    let lost = 0;
+    for (const project of await this.deps.store.listDesiredRunning(owner)) {
+      if (this.supervisor.isLive(project.id)) continue;
+      const tenant = this.deps.store.tenant(project.tenantId);
+      try {
+        if (project.pid) await this.deps.driver.reapOrphan(project.pid);
+        if (project.port === undefined || !project.runId) throw new Error('it holds no port lease');
+        this.deps.metrics.restarts.inc({ reason: 'recovery' });
+        await this.supervisor.launch(tenant, project, project.runId, project.port, project.restarts);
+        this.deps.logs.append(project.id, project.runId, 'system', 'started again after the runtime restarted', 'warn');
+        restarted += 1;
+      } catch (error) {
+        lost += 1;
+        await tenant
+          .release(project.id, { state: 'lost', reason: `the runtime restarted and could not start it again: ${(error as Error).message}` })
+          .catch((releaseError: unknown) => this.deps.logger.error({ err: releaseError }, 'could not mark a project lost'));
+      }
+    }
+    return { restarted, lost };
+  }
+
+  /** Periodic housekeeping: idle reaping and log retention. */
+  startHousekeeping(): void {
+    this.reaper = setInterval(() => void this.housekeep(), this.deps.settings.reapIntervalMs);
+    this.reaper.unref();
+  }
+
+  async housekeep(now = Date.now()): Promise<void> {
+    for (const idle of this.supervisor.idleRuns(now)) {
+      await this.stop(idle.tenant, idle.projectId, undefined, `idle: no activity for ${idle.idleSec}s`).catch((error: unknown) =>
+        this.deps.logger.warn({ err: error, projectId: idle.projectId }, 'idle reap failed'),
+      );
+    }
+    for (const tenant of await this.deps.store.listTenants()) {
+      await this.deps.store
+        .tenant(tenant.id)
+        .pruneLogs(this.deps.settings.logRetentionLines)
+        .catch((error: unknown) => this.deps.logger.warn({ err: error, tenant: tenant.id }, 'log retention failed'));
+    }
+  }
+
+  /** Stops every live run, keeping desired state so that the next start recovers them. */
+  async shutdown(): Promise<void> {
+    if (this.reaper) clearInterval(this.reaper);
+    await Promise.all(this.supervisor.liveProjectIds().map((id) => this.supervisor.stop(id)));
+    await this.deps.logs.flushAll();
+  }
+}
+
+const holdsSlot = (project: ProjectRecord): boolean => ['starting', 'running', 'backoff', 'stopping'].includes(project.state);
+
+const isUuid = (value: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}

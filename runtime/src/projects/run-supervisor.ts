@@ -1,0 +1,203 @@
+/**
+ * Supervises the runs on this replica: launches through the driver, watches readiness,
+ * and on an unexpected exit restarts with exponential backoff up to the project's limit.
+ * Every state change is recorded in the store (with its outbox event) as it happens.
+ */
+import type { Logger } from 'pino';
+import type { Driver, ExitInfo, RunHandle } from '../drivers/driver.js';
+import { ReadinessWatch } from '../drivers/readiness.js';
+import type { ProjectRecord } from '../domain/types.js';
+import type { LogPipeline } from '../logs/log-pipeline.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { TenantStore } from '../store/store.js';
+import { resolveCwd } from './workspace.js';
+
+interface LiveRun {
+  readonly tenant: TenantStore;
+  project: ProjectRecord;
+  readonly runId: string;
+  readonly port: number;
+  handle?: RunHandle;
+  readiness?: ReadinessWatch;
+  backoffTimer?: NodeJS.Timeout;
+  stopping: boolean;
+  restarts: number;
+  lastActivity: number;
+  /** Settles when the run has ended for good (stopped, crashed out, exited). */
+  readonly ended: Promise<void>;
+  end(): void;
+}
+
+export interface SupervisorDeps {
+  readonly driver: Driver;
+  readonly logs: LogPipeline;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly replicaId: string;
+  readonly stopGraceMs: number;
+}
+
+export class RunSupervisor {
+  private readonly runs = new Map<string, LiveRun>();
+
+  constructor(private readonly deps: SupervisorDeps) {}
+
+  get activeCount(): number {
+    return this.runs.size;
+  }
+
+  isLive(projectId: string): boolean {
+    return this.runs.has(projectId);
+  }
+
+  touch(projectId: string): void {
+    const run = this.runs.get(projectId);
+    if (run) run.lastActivity = Date.now();
+  }
+
+  /** Idle for longer than the project's idle timeout (0 disables). */
+  idleRuns(now: number): Array<{ tenant: TenantStore; projectId: string; idleSec: number }> {
+    const idle: Array<{ tenant: TenantStore; projectId: string; idleSec: number }> = [];
+    for (const [projectId, run] of this.runs) {
+      const limit = run.project.idleTimeoutSec;
+      const idleSec = Math.floor((now - run.lastActivity) / 1000);
+      if (limit > 0 && !run.stopping && idleSec >= limit) idle.push({ tenant: run.tenant, projectId, idleSec });
+    }
+    return idle;
+  }
+
+  /** Launches a run whose start is already durably claimed. Resolves once the process runs. */
+  async launch(tenant: TenantStore, project: ProjectRecord, runId: string, port: number, restarts = 0): Promise<ProjectRecord> {
+    let end!: () => void;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    const run: LiveRun = { tenant, project, runId, port, stopping: false, restarts, lastActivity: Date.now(), ended, end };
+    this.runs.set(project.id, run);
+    this.deps.metrics.setActive(this.runs.size);
+    await this.deps.logs.open(tenant, project.id);
+    try {
+      return await this.spawn(run);
+    } catch (error) {
+      this.forget(run);
+      throw error;
+    }
+  }
+
+  /**
+   * Stops a live run: cancels a pending restart or stops the process group. Resolves with
+   * the exit once every line is flushed. Undefined when nothing ran here.
+   */
+  async stop(projectId: string): Promise<ExitInfo | undefined> {
+    const run = this.runs.get(projectId);
+    if (!run) return undefined;
+    run.stopping = true;
+    if (run.backoffTimer) clearTimeout(run.backoffTimer);
+    run.readiness?.cancel();
+    const exit = run.handle ? await run.handle.stop(this.deps.stopGraceMs) : { code: run.project.exitCode ?? null, signal: null };
+    await this.deps.logs.flush(projectId);
+    this.forget(run);
+    return exit;
+  }
+
+  /** Waits for a run to end by itself (tests, drain). */
+  async whenEnded(projectId: string): Promise<void> {
+    await this.runs.get(projectId)?.ended;
+  }
+
+  /** Live runs, of one tenant when given. */
+  liveProjectIds(tenantId?: string): string[] {
+    return [...this.runs].filter(([, run]) => !tenantId || run.tenant.tenantId === tenantId).map(([id]) => id);
+  }
+
+  private async spawn(run: LiveRun): Promise<ProjectRecord> {
+    const { project } = run;
+    const cwd = await resolveCwd(project.workspace, project.cwd);
+    const handle = await this.deps.driver.launch(
+      { tenantId: project.tenantId, projectId: project.id, runId: run.runId, command: project.command, workspace: project.workspace, cwd, env: project.env, port: run.port },
+      (stream, line) => {
+        run.lastActivity = Date.now();
+        this.deps.metrics.logLines.inc({ stream });
+        this.deps.logs.append(project.id, run.runId, stream, line);
+        run.readiness?.offerLine(line);
+      },
+    );
+    run.handle = handle;
+    run.readiness = new ReadinessWatch(project.readiness, handle.host, run.port);
+    const startedAt = new Date();
+    run.project = await run.tenant.recordState(
+      project.id,
+      { state: 'starting', ready: false, pid: handle.pid, startedAt, restarts: run.restarts, owner: this.deps.replicaId },
+      { type: 'project.started', payload: { runId: run.runId, pid: handle.pid, port: run.port, restarts: run.restarts } },
+    );
+    void run.readiness.ready.then((ready) => this.onReady(run, handle, ready));
+    void handle.exited.then((exit) => this.onExit(run, handle, exit));
+    return run.project;
+  }
+
+  private async onReady(run: LiveRun, handle: RunHandle, ready: boolean): Promise<void> {
+    if (!ready || run.stopping || run.handle !== handle) return;
+    await this.record(run, { state: 'running', ready: true }, 'project.ready');
+  }
+
+  private async onExit(run: LiveRun, handle: RunHandle, exit: ExitInfo): Promise<void> {
+    run.readiness?.cancel();
+    if (run.stopping || run.handle !== handle) return; // stop() records the outcome
+    run.handle = undefined;
+    await this.deps.logs.flush(run.project.id);
+    const { project } = run;
+    if (exit.code === 0) {
+      await this.finish(run, { state: 'stopped', reason: 'exited', exitCode: 0 });
+      return;
+    }
+    const how = exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`;
+    if (run.restarts >= project.restart.maxRestarts) {
+      await this.finish(run, { state: 'crashed', reason: `crashed with ${how}; gave up after ${run.restarts} restarts`, exitCode: exit.code ?? undefined, signal: exit.signal ?? undefined });
+      return;
+    }
+    const delayMs = Math.min(project.restart.initialBackoffMs * 2 ** run.restarts, project.restart.maxBackoffMs);
+    run.restarts += 1;
+    this.deps.metrics.restarts.inc({ reason: 'crash' });
+    this.deps.logs.append(project.id, run.runId, 'system', `crashed with ${how}; restart ${run.restarts}/${project.restart.maxRestarts} in ${delayMs} ms`, 'warn');
+    await this.record(
+      run,
+      { state: 'backoff', ready: false, exitCode: exit.code ?? undefined, signal: exit.signal ?? undefined, restarts: run.restarts, stopReason: `crashed with ${how}` },
+      'project.crashed',
+      { exitCode: exit.code, signal: exit.signal, restartInMs: delayMs },
+    );
+    run.backoffTimer = setTimeout(() => {
+      if (run.stopping) return;
+      this.spawn(run).catch(async (error: unknown) => {
+        this.deps.logger.error({ err: error, projectId: project.id }, 'restart failed');
+        await this.finish(run, { state: 'crashed', reason: `restart failed: ${(error as Error).message}` });
+      });
+    }, delayMs);
+  }
+
+  private async finish(run: LiveRun, outcome: { state: 'stopped' | 'crashed'; reason: string; exitCode?: number; signal?: string }): Promise<void> {
+    this.deps.logs.append(run.project.id, run.runId, 'system', `${outcome.state}: ${outcome.reason}`, outcome.state === 'crashed' ? 'error' : 'info');
+    await this.deps.logs.flush(run.project.id);
+    try {
+      run.project = await run.tenant.release(run.project.id, outcome);
+    } catch (error) {
+      this.deps.logger.error({ err: error, projectId: run.project.id }, 'could not record the end of a run');
+    }
+    this.forget(run);
+  }
+
+  private async record(run: LiveRun, patch: Parameters<TenantStore['recordState']>[1], type: string, payload: Record<string, unknown> = {}): Promise<void> {
+    try {
+      run.project = await run.tenant.recordState(run.project.id, patch, { type, payload: { runId: run.runId, ...payload } });
+    } catch (error) {
+      this.deps.logger.error({ err: error, projectId: run.project.id, type }, 'could not record a state change');
+    }
+  }
+
+  private forget(run: LiveRun): void {
+    if (this.runs.get(run.project.id) === run) {
+      this.runs.delete(run.project.id);
+      // Ended runs keep no log memory; their lines are in the store.
+      void this.deps.logs.close(run.project.id);
+    }
+    this.deps.metrics.setActive(this.runs.size);
+    run.end();
+  }
+}

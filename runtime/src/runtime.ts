@@ -1,0 +1,153 @@
+/**
+ * The composition root: builds one runtime from its config. No module-level singletons,
+ * so tests and benchmarks can run several runtimes in one process.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { RuntimeConfig } from './config.js';
+import type { Actor } from './domain/types.js';
+import type { Driver } from './drivers/driver.js';
+import { ProcessDriver } from './drivers/process-driver.js';
+import { LogPipeline } from './logs/log-pipeline.js';
+import { Metrics } from './metrics/metrics.js';
+import { ProjectService } from './projects/project-service.js';
+import { createHttpServer } from './server/http-server.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+import { TokenService } from './tenancy/tokens.js';
+import { type CallLimiter, ToolDispatcher } from './tools/dispatcher.js';
+import { packageVersion } from './version.js';
+
+export interface RuntimeOptions {
+  readonly logger?: Logger;
+  /** @default ProcessDriver */
+  readonly driver?: Driver;
+  readonly limiter?: CallLimiter;
+}
+
+export const SYSTEM_ACTOR: Actor = { subject: 'system', role: 'platform-admin', tenantId: 'system' };
+
+export class Runtime {
+  readonly version = packageVersion();
+  readonly dispatcher: ToolDispatcher;
+  readonly projects: ProjectService;
+  readonly metrics: Metrics;
+  private http?: HttpServer;
+  private draining = false;
+
+  private constructor(
+    readonly config: RuntimeConfig,
+    readonly store: Store,
+    readonly tokens: TokenService,
+    readonly logger: Logger,
+    driver: Driver,
+    limiter: CallLimiter | undefined,
+  ) {
+    this.metrics = new Metrics(config.replicaId);
+    const logs = new LogPipeline({}, (error) => logger.error({ err: error }, 'log batch could not be stored'));
+    this.projects = new ProjectService({
+      store,
+      driver,
+      logs,
+      metrics: this.metrics,
+      logger,
+      replicaId: config.replicaId,
+      settings: { stopGraceMs: config.stopGraceMs, reapIntervalMs: config.reapIntervalMs, logRetentionLines: config.logRetentionLines },
+    });
+    this.dispatcher = new ToolDispatcher({ store, projects: this.projects, metrics: this.metrics, logger, limiter });
+  }
+
+  static async create(config: RuntimeConfig, options: RuntimeOptions = {}): Promise<Runtime> {
+    const logger = options.logger ?? pino({ level: config.logLevel, base: { replica: config.replicaId } }, pino.destination(2));
+    const embedded = !config.databaseUrl;
+    if (embedded) await mkdir(config.dataDir, { recursive: true });
+    const secret = config.jwtSecret ?? (config.jwksUrl ? undefined : await localSecret(config, embedded));
+    const tokens = new TokenService({ secret, jwksUrl: config.jwksUrl, audience: config.jwtAudience });
+    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: embedded ? join(resolve(config.dataDir), 'pglite') : undefined });
+    return new Runtime(config, store, tokens, logger, options.driver ?? new ProcessDriver(), options.limiter);
+  }
+
+  get embedded(): boolean {
+    return !this.config.databaseUrl;
+  }
+
+  /** Creates the bootstrap tenant on an empty store. True when it was created now. */
+  async bootstrap(): Promise<boolean> {
+    if ((await this.store.listTenants()).length > 0) return false;
+    await this.store.createTenant({ id: this.config.bootstrapTenant, displayName: 'Default tenant' }, SYSTEM_ACTOR);
+    return true;
+  }
+
+  /** Recovers this replica's projects, starts housekeeping and listens. */
+  async start(): Promise<string> {
+    const recovered = await this.projects.recover(this.embedded ? undefined : this.config.replicaId);
+    if (recovered.restarted || recovered.lost) this.logger.info(recovered, 'recovered projects after restart');
+    this.projects.startHousekeeping();
+    this.http = createHttpServer({
+      dispatcher: this.dispatcher,
+      tokens: this.tokens,
+      metrics: this.metrics,
+      logger: this.logger,
+      version: this.version,
+      health: async () => ({
+        replicaId: this.config.replicaId,
+        store: this.embedded ? 'pglite' : 'postgres',
+        driver: 'process',
+        active: this.projects.supervisor.activeCount,
+        draining: this.draining,
+      }),
+      ready: async () => {
+        if (this.draining) throw new Error('draining');
+        await this.store.ping();
+      },
+    });
+    const http = this.http;
+    await new Promise<void>((resolveListen, reject) => {
+      http.once('error', reject);
+      http.listen(this.config.port, this.config.host, () => resolveListen());
+    });
+    return this.url;
+  }
+
+  get url(): string {
+    const address = this.http?.address() as AddressInfo | null | undefined;
+    const port = address?.port ?? this.config.port;
+    const host = this.config.host === '0.0.0.0' ? '127.0.0.1' : this.config.host;
+    return `http://${host}:${port}/mcp`;
+  }
+
+  /** Stops taking calls, stops local runs (their desired state is kept), closes the store. */
+  async close(): Promise<void> {
+    this.draining = true;
+    if (this.http) {
+      const http = this.http;
+      await new Promise<void>((done) => {
+        http.close(() => done());
+        http.closeIdleConnections();
+      });
+    }
+    await this.projects.shutdown();
+    await this.store.close();
+  }
+}
+
+/** Embedded mode keeps a generated secret in the data dir so tokens survive restarts. */
+async function localSecret(config: RuntimeConfig, embedded: boolean): Promise<string> {
+  if (!embedded) {
+    throw new Error('DEBUG_HOST_JWT_SECRET or DEBUG_HOST_JWKS_URL is required with DATABASE_URL: every replica must verify the same tokens.');
+  }
+  const file = join(config.dataDir, 'jwt-secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const secret = randomBytes(48).toString('base64url');
+    await writeFile(file, `${secret}\n`, { mode: 0o600 });
+    return secret;
+  }
+}
+
+export { localSecret };

@@ -1,0 +1,128 @@
+/**
+ * Port 2601: MCP over Streamable HTTP at /mcp, plus /health, /ready and /metrics.
+ * Stateless MCP (no session affinity): each POST is served on its own, so any replica
+ * can answer any call and a load balancer needs no sticky sessions.
+ */
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Logger } from 'pino';
+import { DebugHostError } from '../domain/errors.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { TokenService } from '../tenancy/tokens.js';
+import type { ToolDispatcher } from '../tools/dispatcher.js';
+import { authInfoFor, createMcpServer } from './mcp-server.js';
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface HttpDeps {
+  readonly dispatcher: ToolDispatcher;
+  readonly tokens: TokenService;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly version: string;
+  /** Facts for /health (replicaId, driver, store...). */
+  readonly health: () => Promise<Record<string, unknown>>;
+  /** Throws when this replica should not take traffic (store down, draining). */
+  readonly ready: () => Promise<void>;
+}
+
+export function createHttpServer(deps: HttpDeps): HttpServer {
+  const server = createServer((req, res) => {
+    route(deps, req, res).catch((error: unknown) => {
+      deps.logger.error({ err: error, url: req.url }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal', message: 'The request failed inside the debug host.' });
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000; // longer than common load balancer idle timeouts
+  return server;
+}
+
+async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (path === '/mcp') return serveMcp(deps, req, res);
+  if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { error: 'method_not_allowed' });
+  switch (path) {
+    case '/health':
+      return sendJson(res, 200, { status: 'ok', version: deps.version, ...(await deps.health()) });
+    case '/ready':
+      try {
+        await deps.ready();
+        return sendJson(res, 200, { ready: true });
+      } catch (error) {
+        return sendJson(res, 503, { ready: false, reason: (error as Error).message });
+      }
+    case '/metrics':
+      res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
+      res.end(await deps.metrics.registry.metrics());
+      return;
+    default:
+      return sendJson(res, 404, { error: 'not_found', message: `Nothing is served at ${path}. MCP is at /mcp.` });
+  }
+}
+
+async function serveMcp(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let principal;
+  try {
+    principal = await deps.tokens.authenticate(req.headers.authorization);
+  } catch (error) {
+    const known = error instanceof DebugHostError ? error : new DebugHostError('unauthenticated', 'The token could not be verified.');
+    res.setHeader('WWW-Authenticate', `Bearer realm="debug-host", error="invalid_token", error_description="${known.message.replace(/"/g, "'")}"`);
+    return sendJson(res, 401, { error: 'unauthenticated', message: known.message, fix: known.fix });
+  }
+  if (req.method !== 'POST') {
+    // Stateless server: no standalone SSE stream and no sessions to delete.
+    res.setHeader('Allow', 'POST');
+    return sendJson(res, 405, { jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this server is stateless; send JSON-RPC with POST.' }, id: null });
+  }
+  let body: unknown;
+  try {
+    body = await readJson(req);
+  } catch (error) {
+    const tooLarge = (error as Error).message === 'too large';
+    return sendJson(res, tooLarge ? 413 : 400, {
+      jsonrpc: '2.0',
+      error: { code: -32700, message: tooLarge ? `Request body exceeds ${MAX_BODY_BYTES} bytes.` : 'Parse error: the body is not JSON.' },
+      id: null,
+    });
+  }
+  const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  const mcp = createMcpServer(deps.dispatcher, deps.version);
+  res.on('close', () => {
+    void transport.close();
+    void mcp.close();
+  });
+  await mcp.connect(transport);
+  await transport.handleRequest(Object.assign(req, { auth: authInfoFor(principal, token) }), res, body);
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,112 @@
+/**
+ * The one path every tool call takes: tenant check -> role check -> rate limit -> input
+ * validation -> handler -> result. Errors become MCP tool errors that say what was
+ * wrong, which field, and what to do; nothing else about the runtime leaks.
+ */
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from 'pino';
+import { DebugHostError } from '../domain/errors.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { ProjectService } from '../projects/project-service.js';
+import type { Store } from '../store/store.js';
+import { actorOf, type Principal } from '../tenancy/principal.js';
+import { LEAST_ROLE, roleAllows } from '../tenancy/roles.js';
+import { TOOLS } from './catalog.js';
+import type { ToolDefinition } from './tool.js';
+import { parseInput, toInputJsonSchema } from './validation.js';
+
+/** Charges a tenant for a call; throws `rate_limited` with when to retry. */
+export interface CallLimiter {
+  take(tenantId: string, cost?: number): Promise<void>;
+}
+
+export interface DispatcherDeps {
+  readonly store: Store;
+  readonly projects: ProjectService;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly limiter?: CallLimiter;
+}
+
+export class ToolDispatcher {
+  private readonly byName = new Map<string, ToolDefinition>(TOOLS.map((tool) => [tool.name, tool]));
+  private readonly descriptors: ReadonlyArray<{ tool: ToolDefinition; descriptor: Tool }>;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.descriptors = TOOLS.map((tool) => ({
+      tool,
+      descriptor: {
+        name: tool.name,
+        title: tool.title,
+        description: tool.description,
+        inputSchema: toInputJsonSchema(tool.input),
+        annotations: { title: tool.title, ...tool.annotations },
+      },
+    }));
+  }
+
+  /** The tools this principal's role may call. */
+  list(principal: Principal): Tool[] {
+    return this.descriptors.filter(({ tool }) => roleAllows(principal.role, tool.permission)).map(({ descriptor }) => descriptor);
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  async call(name: string, args: unknown, principal: Principal): Promise<CallToolResult> {
+    const tool = this.byName.get(name);
+    if (!tool) return errorResult(new DebugHostError('invalid_input', `There is no tool named '${name}'.`, { field: 'name', fix: 'Call tools/list to see the tools you can use.' }));
+    const started = process.hrtime.bigint();
+    let outcome = 'ok';
+    try {
+      const result = await this.run(tool, args, principal);
+      return { content: [{ type: 'text', text: result.text }], structuredContent: result.data };
+    } catch (error) {
+      const known = error instanceof DebugHostError ? error : this.internal(error, tool.name, principal);
+      outcome = known.code;
+      return errorResult(known);
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.deps.metrics.toolCalls.inc({ tool: tool.name, tenant: principal.tenantId, outcome });
+      this.deps.metrics.toolDuration.observe({ tool: tool.name, outcome }, seconds);
+    }
+  }
+
+  private async run(tool: ToolDefinition, args: unknown, principal: Principal) {
+    if (!roleAllows(principal.role, tool.permission)) {
+      throw new DebugHostError('forbidden', `Your role '${principal.role}' may not call ${tool.name}; it needs '${LEAST_ROLE[tool.permission]}' or above.`, {
+        fix: `Ask an admin of tenant '${principal.tenantId}' for a token with role ${LEAST_ROLE[tool.permission]}.`,
+      });
+    }
+    const tenantRecord = await this.deps.store.getTenant(principal.tenantId);
+    if (!tenantRecord) {
+      throw new DebugHostError('forbidden', `Tenant '${principal.tenantId}' of your token does not exist.`, { fix: 'Ask a platform admin to create the tenant, or use a token of an existing one.' });
+    }
+    if (tenantRecord.status === 'suspended' && tool.permission !== 'read' && tool.permission !== 'platform') {
+      throw new DebugHostError('suspended', `Tenant '${principal.tenantId}' is suspended; only read-only tools work.`, { fix: 'Ask a platform admin to resume the tenant (tenant.resume).' });
+    }
+    await this.deps.limiter?.take(principal.tenantId);
+    const input = parseInput(tool.name, tool.input, args);
+    return tool.handler(input, {
+      principal,
+      actor: actorOf(principal),
+      tenant: this.deps.store.tenant(principal.tenantId),
+      store: this.deps.store,
+      projects: this.deps.projects,
+    });
+  }
+
+  private internal(error: unknown, tool: string, principal: Principal): DebugHostError {
+    const incident = Math.random().toString(36).slice(2, 10);
+    this.deps.logger.error({ err: error, tool, tenant: principal.tenantId, incident }, 'tool failed');
+    return new DebugHostError('unavailable', `${tool} failed inside the debug host (incident ${incident}).`, {
+      fix: 'Retry in a moment; if it keeps failing, report the incident id to your platform team.',
+    });
+  }
+}
+
+function errorResult(error: DebugHostError): CallToolResult {
+  const text = error.fix ? `${error.message} ${error.fix}` : error.message;
+  return { isError: true, content: [{ type: 'text', text }], structuredContent: { error: error.toJSON() } };
+}

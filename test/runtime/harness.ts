@@ -1,0 +1,127 @@
+/**
+ * Starts real runtimes for tests: HTTP on an ephemeral port, the process driver, a temp
+ * data dir (PGlite) or DATABASE_URL, and MCP clients from the official SDK.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { pino } from 'pino';
+import { loadConfig, type RuntimeConfigInput } from '../../runtime/src/config.js';
+import type { Role } from '../../runtime/src/domain/types.js';
+import { Runtime } from '../../runtime/src/runtime.js';
+
+export const FIXTURES = resolve(import.meta.dirname, '../fixtures/projects');
+export const WEB = `"${process.execPath}" ${join(FIXTURES, 'web.mjs')}`;
+export const SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface ToolResult {
+  readonly isError: boolean;
+  readonly text: string;
+  readonly data: Record<string, any>;
+}
+
+export interface TestClient {
+  call(name: string, args?: Record<string, unknown>): Promise<ToolResult>;
+  /** Calls and fails the test on a tool error. */
+  ok(name: string, args?: Record<string, unknown>): Promise<Record<string, any>>;
+  readonly client: Client;
+  close(): Promise<void>;
+}
+
+export interface Harness {
+  readonly runtime: Runtime;
+  readonly url: string;
+  readonly dataDir: string;
+  token(tenant: string, role: Role): Promise<string>;
+  client(tenant: string, role: Role): Promise<TestClient>;
+  close(options?: { keepData?: boolean }): Promise<void>;
+}
+
+export async function startRuntime(overrides: Partial<RuntimeConfigInput> = {}, dataDir?: string): Promise<Harness> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'debug-host-test-')));
+  const config = loadConfig(
+    {
+      port: 0,
+      dataDir: dir,
+      jwtSecret: SECRET,
+      logLevel: 'silent',
+      stopGraceMs: 2000,
+      reapIntervalMs: 200,
+      replicaId: 'test-replica',
+      ...overrides,
+    },
+    {},
+  );
+  const runtime = await Runtime.create(config, { logger: pino({ level: 'silent' }) });
+  await runtime.bootstrap();
+  const url = await runtime.start();
+  const clients: TestClient[] = [];
+  const harness: Harness = {
+    runtime,
+    url,
+    dataDir: dir,
+    token: (tenant, role) => runtime.tokens.mint({ tenant, role }),
+    async client(tenant, role) {
+      const client = await connect(url, await harness.token(tenant, role));
+      clients.push(client);
+      return client;
+    },
+    async close(options = {}) {
+      await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+      await runtime.close();
+      if (!options.keepData && !dataDir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+export async function connect(url: string, token: string): Promise<TestClient> {
+  const client = new Client({ name: 'debug-host-tests', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  return wrap(client);
+}
+
+export function wrap(client: Client): TestClient {
+  const call = async (name: string, args: Record<string, unknown> = {}): Promise<ToolResult> => {
+    const result = await client.callTool({ name, arguments: args });
+    const text = (result.content as Array<{ text?: string }>).map((c) => c.text ?? '').join('\n');
+    return { isError: result.isError === true, text, data: (result.structuredContent ?? {}) as Record<string, any> };
+  };
+  return {
+    client,
+    call,
+    async ok(name, args) {
+      const result = await call(name, args);
+      if (result.isError) throw new Error(`${name} failed: ${result.text}`);
+      return result.data;
+    },
+    close: () => client.close(),
+  };
+}
+
+/** Polls until `check` returns a truthy value or the time runs out. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
