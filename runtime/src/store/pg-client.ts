@@ -1,0 +1,67 @@
+import pg from 'pg';
+import type { Queryable, SqlClient } from './sql-client.js';
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+/** Parses int8 and numeric as numbers, like the PGlite adapter, so rows look the same. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8 || oid === NUMERIC) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export interface PgClientOptions {
+  readonly connectionString: string;
+  /** @default 10 */
+  readonly max?: number;
+}
+
+/** PostgreSQL through a `pg` Pool; a transaction holds one checked-out client throughout. */
+export class PgClient implements SqlClient {
+  readonly engine = 'postgres' as const;
+  private readonly pool: pg.Pool;
+
+  constructor(options: PgClientOptions) {
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10, types });
+    // An idle client that loses its server emits here; without a listener it would crash the process.
+    this.pool.on('error', () => undefined);
+  }
+
+  async query<T>(sql: string, params: readonly unknown[] = []): Promise<{ rows: T[] }> {
+    const res = await this.pool.query(sql, params as unknown[]);
+    return { rows: res.rows as T[] };
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const tx: Queryable = {
+      async query<R>(sql: string, params: readonly unknown[] = []) {
+        const res = await client.query(sql, params as unknown[]);
+        return { rows: res.rows as R[] };
+      },
+    };
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackErr) {
+        // The connection is unusable; drop it from the pool instead of reusing it.
+        broken = rollbackErr as Error;
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
