@@ -1,0 +1,207 @@
+/**
+ * The per-environment config (`Pulumi.<env>.yaml`), parsed and validated once at start.
+ * Every error names the config key and the `pulumi config set` that fixes it.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { z } from 'zod';
+
+/** The Pulumi project name: config keys are `debug-host-platform:<key>`. */
+export const PROJECT = 'debug-host-platform';
+export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+const dnsName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, 'expected a lowercase DNS name such as "dev.debug-host.example.com"');
+const pinnedImage = z.string().regex(/^[^\s@]+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, 'expected an image pinned to a tag or digest').refine((s) => !s.endsWith(':latest'), 'an image tagged ":latest" is not pinned');
+const count = (min: number) => z.number().int().min(min);
+
+/** A new VPC across the given zones (public subnets for load balancers, private for nodes). */
+const createdNetwork = z.strictObject({
+  mode: z.literal('create'),
+  /** @default '10.40.0.0/16' */
+  cidr: z.string().regex(/^\d+\.\d+\.\d+\.\d+\/(1[6-9]|2[0-4])$/, 'expected an IPv4 CIDR from /16 to /24').default('10.40.0.0/16'),
+  /** Zones named explicitly so that no AWS lookup runs at preview. Two at least (EKS requires it). */
+  availabilityZones: z.array(z.string().min(1)).min(2).max(6),
+  /** One NAT gateway per zone (true) or one shared (false, cheaper). @default false */
+  natPerZone: z.boolean().default(false),
+});
+const existingNetwork = z.strictObject({
+  mode: z.literal('existing'),
+  vpcId: z.string().startsWith('vpc-'),
+  privateSubnetIds: z.array(z.string().startsWith('subnet-')).min(2),
+  publicSubnetIds: z.array(z.string().startsWith('subnet-')).default([]),
+});
+
+const eksCluster = z.strictObject({
+  mode: z.literal('eks'),
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'expected an AWS region such as "eu-west-1"'),
+  /** @default '1.33' */
+  kubernetesVersion: z.string().regex(/^1\.\d+$/, 'expected a version such as "1.33"').default('1.33'),
+  network: z.discriminatedUnion('mode', [createdNetwork, existingNetwork]),
+  /** The managed node group for system pods (operators, CoreDNS, Karpenter itself). */
+  systemNodes: z
+    .strictObject({
+      /** @default ['m6i.large'] */
+      instanceTypes: z.array(z.string().min(1)).min(1).default(['m6i.large']),
+      /** @default 2 */
+      minSize: count(1).default(2),
+      /** @default 3 */
+      maxSize: count(1).default(3),
+    })
+    .refine((n) => n.minSize <= n.maxSize, 'minSize must not exceed maxSize')
+    .default({ instanceTypes: ['m6i.large'], minSize: 2, maxSize: 3 }),
+  /** Karpenter's NodePool for workloads. */
+  karpenter: z
+    .strictObject({
+      /** Allow spot capacity. @default false */
+      spot: z.boolean().default(false),
+      /** @default ['c', 'm', 'r'] */
+      instanceCategories: z.array(z.string().regex(/^[a-z]+$/)).min(1).default(['c', 'm', 'r']),
+      /** Total vCPU the pool may provision. @default 200 */
+      cpuLimit: count(1).default(200),
+      /** Karpenter chart version. @default '1.8.1' */
+      version: z.string().default('1.8.1'),
+    })
+    .default({ spot: false, instanceCategories: ['c', 'm', 'r'], cpuLimit: 200, version: '1.8.1' }),
+  /** IAM principal ARNs given cluster-admin through EKS access entries. @default [] */
+  admins: z.array(z.string().startsWith('arn:aws')).default([]),
+  /** Backup bucket name (globally unique). @default - 'debug-host-<env>-backups' */
+  backupBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name').optional(),
+  /** Days before noncurrent backup versions and expired objects are deleted. @default 30 */
+  backupRetentionDays: count(1).default(30),
+});
+
+const existingCluster = z.strictObject({
+  mode: z.literal('existing'),
+  /** kubeconfig context. @default - the current context of the kubeconfig */
+  context: z.string().min(1).optional(),
+  /** CSI provisioner of the encrypted StorageClass the stack declares. @default 'ebs.csi.aws.com' */
+  storageProvisioner: z.string().min(1).default('ebs.csi.aws.com'),
+  /** Object-store path for Postgres backups (e.g. 's3://bucket/prefix'). @default - no backups */
+  backupDestinationPath: z.string().regex(/^(s3|gs|azure):\/\/.+/, 'expected s3://, gs:// or azure:// path').optional(),
+});
+
+const platform = z.strictObject({
+  /** @default 'ghcr.io/debug-host/runtime:0.1.0' */
+  runtimeImage: pinnedImage.default('ghcr.io/debug-host/runtime:0.1.0'),
+  /** HPA floor of runtime replicas. @default 3 */
+  minReplicas: count(1).default(3),
+  /** @default 20 */
+  maxReplicas: count(1).default(20),
+  /** CloudNativePG instances. @default 3 */
+  postgresInstances: count(1).default(3),
+  /** @default '20Gi' */
+  postgresStorage: z.string().regex(/^\d+(Mi|Gi|Ti)$/, 'expected a size such as "20Gi"').default('20Gi'),
+  /** Run Strimzi Kafka (false keeps events in the Postgres outbox). @default true */
+  kafka: z.boolean().default(true),
+  /** Run a Redis Cluster (false means local caches). @default true */
+  redis: z.boolean().default(true),
+});
+
+/** How the stack reaches Postgres to create tenant schemas and roles. */
+const postgres = z.strictObject({
+  /** Host reachable from where `pulumi up` runs (a load balancer or a port-forward). */
+  host: z.string().min(1),
+  /** @default 5432 */
+  port: z.number().int().min(1).max(65535).default(5432),
+  /** @default 'debug_host' */
+  database: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('debug_host'),
+  /** Admin role that owns the tenant schemas. @default 'postgres' */
+  username: z.string().min(1).default('postgres'),
+  /** @default 'require' */
+  sslmode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).default('require'),
+});
+
+/** Chart versions of the operators, pinned per environment. */
+const operators = z
+  .strictObject({
+    /** @default 'v1.19.1' */
+    certManager: z.string().default('v1.19.1'),
+    /** @default '0.26.1' */
+    cloudnativePg: z.string().default('0.26.1'),
+    /** @default '0.48.0' */
+    strimzi: z.string().default('0.48.0'),
+    /** @default 'v1.5.4' */
+    envoyGateway: z.string().default('v1.5.4'),
+    /** @default '79.1.0' */
+    kubePrometheusStack: z.string().default('79.1.0'),
+  })
+  .default({ certManager: 'v1.19.1', cloudnativePg: '0.26.1', strimzi: '0.48.0', envoyGateway: 'v1.5.4', kubePrometheusStack: '79.1.0' });
+
+export const stackConfigSchema = z.strictObject({
+  environment: z.enum(ENVIRONMENTS),
+  domain: dnsName,
+  cluster: z.discriminatedUnion('mode', [eksCluster, existingCluster]),
+  platform: platform.default(platform.parse({})),
+  postgres,
+  operators,
+  /** Admin password of `postgres.username` (a secret). */
+  postgresPassword: z.string().min(1),
+  /** Secret from which each tenant's login password is derived (HMAC), so none is stored in code. */
+  tenantPasswordSeed: z.string().min(16),
+});
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+export type EksClusterConfig = z.infer<typeof eksCluster>;
+export type ExistingClusterConfig = z.infer<typeof existingCluster>;
+
+/** Keys that must be set with `--secret`. */
+export const SECRET_KEYS = ['postgresPassword', 'tenantPasswordSeed'] as const;
+const OBJECT_KEYS = ['cluster', 'platform', 'postgres', 'operators'] as const;
+
+/** Thrown when the config is invalid; the message lists every problem with its fix. */
+export class StackConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid stack config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'StackConfigError';
+  }
+}
+
+function fixFor(key: string, path: string): string {
+  if ((SECRET_KEYS as readonly string[]).includes(key)) return `run \`pulumi config set --secret ${key} <value>\``;
+  if (path === 'environment') return 'name the stack dev, staging or prod, or run `pulumi config set environment <dev|staging|prod>`';
+  return `run \`pulumi config set --path '${path}' <value>\` or edit Pulumi.<stack>.yaml`;
+}
+
+/**
+ * Validates raw config values (as read from Pulumi config: strings, or objects for the
+ * structured keys). `stackName` is the default environment.
+ */
+export function parseStackConfig(raw: Readonly<Record<string, unknown>>, stackName: string): StackConfig {
+  const input = { environment: stackName, ...raw };
+  const result = stackConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    const key = String(issue.path[0] ?? '');
+    const shown = path === '' ? PROJECT : `${PROJECT}:${path}`;
+    const message = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove them or check the spelling` : issue.message;
+    return `${shown}: ${message}; ${fixFor(key, path === '' ? (issue.code === 'unrecognized_keys' ? '<key>' : key) : path)}.`;
+  });
+  throw new StackConfigError(problems);
+}
+
+/** Reads every known key from Pulumi config (objects parsed from their JSON) and validates them. */
+export function readStackConfig(): StackConfig {
+  const config = new pulumi.Config(PROJECT);
+  const raw: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const key of ['environment', 'domain'] as const) {
+    const value = config.get(key);
+    if (value !== undefined) raw[key] = value;
+  }
+  for (const key of OBJECT_KEYS) {
+    try {
+      const value = config.getObject<unknown>(key);
+      if (value !== undefined) raw[key] = value;
+    } catch {
+      problems.push(`${PROJECT}:${key}: is not valid YAML/JSON object; fix it in Pulumi.<stack>.yaml.`);
+    }
+  }
+  for (const key of SECRET_KEYS) {
+    // Read the raw value: the schema only checks presence and length; it stays secret below.
+    const value = pulumi.runtime.getConfig(`${PROJECT}:${key}`);
+    if (value !== undefined) raw[key] = value;
+  }
+  if (problems.length > 0) throw new StackConfigError(problems);
+  return parseStackConfig(raw, pulumi.getStack());
+}
