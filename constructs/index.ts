@@ -1,4 +1,5 @@
 export * from './common.js';
+export * from './dashboards.js';
 export * from './debug-host.js';
 export * from './gateway.js';
 export * from './kafka.js';

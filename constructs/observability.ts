@@ -1,12 +1,18 @@
 import type { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { modelObject } from './common.js';
+import { globalDashboard, tenantDashboard } from './dashboards.js';
+import { TENANT_LABEL, componentLabels } from './labels.js';
+import { ConstructPropsError, requireDnsLabel } from './validation.js';
 
 export interface ObservabilityProps {
   /** @default 'debug-host' */
   readonly namespace?: string;
   /** Name prefix. @default 'debug-host' */
   readonly name?: string;
-  /** Availability SLO, percent. @default 99.9 */
+  /** Availability SLO over 30 days, percent (0 < x < 100). @default 99.9 */
   readonly availabilityTarget?: number;
   /** p99 tool-call latency SLO, seconds. @default 1 */
   readonly p99LatencySeconds?: number;
@@ -14,12 +20,140 @@ export interface ObservabilityProps {
   readonly tenants?: readonly string[];
   /** Emit the OpenTelemetry collector config ConfigMap. @default true */
   readonly otelCollector?: boolean;
+  /** OTLP endpoint the collector exports to. @default - none: the collector's `debug` exporter */
+  readonly otlpExportEndpoint?: string;
+  /** Label Grafana's dashboard sidecar watches. @default 'grafana_dashboard' */
+  readonly dashboardLabel?: string;
 }
 
-/** PrometheusRule, PodMonitor, Grafana dashboards, OTel collector config. (Being filled in.) */
+/** Multi-window burn rates of the Google SRE workbook (page: 2 % of budget in 1 h; ticket: 5 % in 6 h). */
+const BURN = [
+  { severity: 'critical', long: '1h', short: '5m', factor: 14.4, for: '2m' },
+  { severity: 'critical', long: '6h', short: '30m', factor: 6, for: '15m' },
+  { severity: 'warning', long: '3d', short: '6h', factor: 1, for: '1h' },
+] as const;
+const WINDOWS = ['5m', '30m', '1h', '6h', '3d', '30d'] as const;
+
+/**
+ * Monitoring for the platform: a `PrometheusRule` with SLO recording rules and alerts
+ * (availability 99.9 % with multi-window burn-rate alerts; p99 tool latency, globally and
+ * per tenant; runtime down), Grafana dashboards as ConfigMaps (one global, one per tenant)
+ * and the OpenTelemetry collector's config as a ConfigMap. Scraping is declared beside each
+ * workload: the DebugHost ServiceMonitor and CloudNativePG's PodMonitors.
+ *
+ * Escape hatch: `prometheusRule`, `dashboards`, `otelConfig`.
+ */
 export class Observability extends Construct {
-  readonly apiObjects: readonly ApiObject[] = [];
-  constructor(scope: Construct, id: string, _props: ObservabilityProps = {}) {
+  readonly prometheusRule: ApiObject;
+  readonly dashboards: readonly ApiObject[];
+  readonly otelConfig: ApiObject | undefined;
+  readonly apiObjects: readonly ApiObject[];
+
+  constructor(scope: Construct, id: string, props: ObservabilityProps = {}) {
     super(scope, id);
+    const C = 'Observability';
+    const ns = requireDnsLabel(C, 'namespace', props.namespace ?? 'debug-host');
+    const name = requireDnsLabel(C, 'name', props.name ?? 'debug-host', 40);
+    const target = props.availabilityTarget ?? 99.9;
+    if (!(target > 0 && target < 100)) {
+      throw new ConstructPropsError(C, 'availabilityTarget', `${String(target)} is not a percentage between 0 and 100 (exclusive)`, 'Use e.g. 99.9.');
+    }
+    const p99 = props.p99LatencySeconds ?? 1;
+    if (!(p99 > 0)) {
+      throw new ConstructPropsError(C, 'p99LatencySeconds', `${String(p99)} is not a positive number of seconds`, 'Use e.g. 1 (one second).');
+    }
+    const tenants = props.tenants ?? [];
+    for (const t of tenants) requireDnsLabel(C, 'tenants[]', t, 56);
+    const budget = Number((1 - target / 100).toPrecision(6));
+    const labels = componentLabels(name, 'observability');
+    const meta = (n: string, extra: Record<string, string> = {}) => ({ name: n, namespace: ns, labels: { ...labels, ...extra } });
+    const count = 'debug_host_tool_duration_seconds_count';
+
+    this.prometheusRule = modelObject<IPrometheusRule>(this, 'PrometheusRule', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: meta(`${name}-slo`),
+      spec: {
+        groups: [
+          {
+            name: 'debug-host-slo-recording',
+            interval: '30s',
+            rules: WINDOWS.map((w) => ({
+              record: `debug_host:tool_errors:ratio_rate${w}`,
+              expr: `sum(rate(${count}{outcome="error"}[${w}])) / clamp_min(sum(rate(${count}[${w}])), 1e-9)`,
+            })),
+          },
+          {
+            name: 'debug-host-slo-alerts',
+            rules: [
+              ...BURN.map((b) => ({
+                alert: b.severity === 'critical' ? 'DebugHostErrorBudgetBurnFast' : 'DebugHostErrorBudgetBurnSlow',
+                expr: `debug_host:tool_errors:ratio_rate${b.long} > (${b.factor} * ${budget}) and debug_host:tool_errors:ratio_rate${b.short} > (${b.factor} * ${budget})`,
+                for: b.for,
+                labels: { severity: b.severity, slo: 'availability' },
+                annotations: {
+                  summary: `Debug Host is burning its ${target}% availability budget ${b.factor}x too fast (${b.long}/${b.short} windows).`,
+                  description: 'Tool calls are failing; check the runtime logs and its dependencies (Postgres, Redis, Kafka).',
+                },
+              })),
+              {
+                alert: 'DebugHostLatencyP99High',
+                expr: `histogram_quantile(0.99, sum by (le) (rate(debug_host_tool_duration_seconds_bucket[5m]))) > ${p99}`,
+                for: '10m',
+                labels: { severity: 'critical', slo: 'latency' },
+                annotations: { summary: `Debug Host p99 tool latency is above ${p99}s.`, description: 'Check replica saturation (HPA at max?) and the store latency.' },
+              },
+              {
+                alert: 'DebugHostTenantLatencyP99High',
+                expr: `histogram_quantile(0.99, sum by (le, tenant) (rate(debug_host_tool_duration_seconds_bucket[5m]))) > ${p99}`,
+                for: '15m',
+                labels: { severity: 'warning', slo: 'latency' },
+                annotations: { summary: `Tenant {{ $labels.tenant }} p99 tool latency is above ${p99}s.`, description: 'One tenant is slow: check its quota use and its projects.' },
+              },
+              {
+                alert: 'DebugHostDown',
+                expr: `absent(up{job="${name}"} == 1)`,
+                for: '5m',
+                labels: { severity: 'critical', slo: 'availability' },
+                annotations: { summary: 'No Debug Host replica is up.', description: 'The ServiceMonitor finds no healthy runtime pod.' },
+              },
+            ],
+          },
+        ],
+      },
+    });
+
+    const dashLabel = props.dashboardLabel ?? 'grafana_dashboard';
+    const dashboard = (id: string, cmName: string, file: string, body: object, extra: Record<string, string> = {}) =>
+      new k8s.KubeConfigMap(this, id, { metadata: meta(cmName, { [dashLabel]: '1', ...extra }), data: { [file]: JSON.stringify(body, null, 2) } });
+    this.dashboards = [
+      dashboard('GlobalDashboard', `${name}-dashboard-overview`, 'debug-host-overview.json', globalDashboard()),
+      ...tenants.map((t) => dashboard(`TenantDashboard-${t}`, `${name}-dashboard-tenant-${t}`, `debug-host-tenant-${t}.json`, tenantDashboard(t), { [TENANT_LABEL]: t })),
+    ];
+
+    const exporter = props.otlpExportEndpoint ? { otlp: { endpoint: props.otlpExportEndpoint } } : { debug: { verbosity: 'basic' } };
+    const exporterNames = Object.keys(exporter);
+    const otel = {
+      receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } } } },
+      processors: {
+        memory_limiter: { check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 20 },
+        k8sattributes: { extract: { metadata: ['k8s.namespace.name', 'k8s.pod.name'], labels: [{ tag_name: 'tenant', key: TENANT_LABEL, from: 'namespace' }] } },
+        batch: {},
+      },
+      exporters: exporter,
+      service: {
+        pipelines: {
+          traces: { receivers: ['otlp'], processors: ['memory_limiter', 'k8sattributes', 'batch'], exporters: exporterNames },
+          metrics: { receivers: ['otlp'], processors: ['memory_limiter', 'k8sattributes', 'batch'], exporters: exporterNames },
+          logs: { receivers: ['otlp'], processors: ['memory_limiter', 'k8sattributes', 'batch'], exporters: exporterNames },
+        },
+      },
+    };
+    this.otelConfig =
+      props.otelCollector === false
+        ? undefined
+        : new k8s.KubeConfigMap(this, 'OtelConfig', { metadata: meta(`${name}-otel-collector`), data: { 'config.yaml': JSON.stringify(otel, null, 2) } });
+
+    this.apiObjects = [this.prometheusRule, ...this.dashboards, ...(this.otelConfig ? [this.otelConfig] : [])];
   }
 }
