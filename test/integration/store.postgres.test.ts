@@ -89,6 +89,20 @@ if (!url) {
     },
   });
 
+  describe('openStore on PostgreSQL', () => {
+    it('says `unavailable`, naming DATABASE_URL, when the server cannot be reached', async () => {
+      const u = new URL(url);
+      u.port = '1';
+      u.password = 'secret-pw';
+      const err = await openStore({ databaseUrl: u.toString() }).then(
+        () => undefined,
+        (e: unknown) => e as { code?: string; field?: string; message: string },
+      );
+      expect(err).toMatchObject({ code: 'unavailable', field: 'DATABASE_URL' });
+      expect(err?.message).not.toContain('secret-pw');
+    });
+  });
+
   describe('migrations on PostgreSQL', () => {
     it('let concurrent runtimes migrate the same database without colliding', async () => {
       const db = await createDatabase('mig');

@@ -51,6 +51,9 @@ export async function queryLogs(tx: Queryable, s: string, f: LogFilter): Promise
   for (const r of f.regex ?? []) where.push(`message ~* ${p(r)}`);
   if (f.afterSeq !== undefined) where.push(`seq > ${p(f.afterSeq)}`);
   const dir = f.order === 'desc' ? 'DESC' : 'ASC';
+  if (!Number.isFinite(f.limit)) {
+    throw new DebugHostError('invalid_input', `limit: ${String(f.limit)} is not a number of lines.`, { field: 'limit', fix: 'Give limit as a positive integer.' });
+  }
   const limit = Math.max(0, Math.floor(f.limit));
   const sql =
     `SELECT ${LOG_COLUMNS} FROM ${s}.logs` +

@@ -3,6 +3,7 @@
  * `dataDir` (in memory when that is undefined too). The store comes back migrated and ready.
  */
 import { mkdirSync } from 'node:fs';
+import { DebugHostError } from '../domain/errors.js';
 import { PgClient } from './pg-client.js';
 import { PgliteClient } from './pglite-client.js';
 import type { SqlClient } from './sql-client.js';
@@ -30,7 +31,26 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
     await store.migrate();
   } catch (err) {
     await client.close().catch(() => undefined);
-    throw err;
+    throw options.databaseUrl ? unreachable(options.databaseUrl, err) : err;
   }
   return store;
+}
+
+/** Network, auth and missing-database failures: errors that DATABASE_URL, not the code, must fix. */
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', '28000', '28P01', '3D000']);
+
+function unreachable(databaseUrl: string, err: unknown): unknown {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  if (!CONNECT_CODES.has(code)) return err;
+  let where = 'the database';
+  try {
+    const u = new URL(databaseUrl);
+    where = `${u.hostname}:${u.port || '5432'}${u.pathname}`; // never echo the password
+  } catch {
+    // An unparsable URL is reported by pg itself; keep the generic wording.
+  }
+  return new DebugHostError('unavailable', `Cannot use PostgreSQL at ${where}: ${(err as Error).message} (${code}).`, {
+    field: 'DATABASE_URL',
+    fix: 'Check DATABASE_URL (host, port, user, database), or start a local one with `eval "$(scripts/services up postgres)"`.',
+  });
 }

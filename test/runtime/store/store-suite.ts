@@ -153,6 +153,25 @@ export function storeSuite(engine: string, target: SuiteTarget): void {
         expect(events[1]).toMatchObject({ key: p.id, payload: { projectId: p.id, name: 'svc' } });
       });
 
+      it('rolls the change back when its audit row or event cannot be written', async () => {
+        const { id, t } = await newTenant();
+        const fn = `platform.test_refuse_${id.replace(/-/g, '_')}`;
+        await store.client.query(
+          `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN IF NEW.payload->>'name' = 'boom' THEN RAISE EXCEPTION 'outbox refused'; END IF; RETURN NEW; END $$`,
+        );
+        await store.client.query(`CREATE TRIGGER refuse_boom BEFORE INSERT ON platform.outbox FOR EACH ROW EXECUTE FUNCTION ${fn}()`);
+        try {
+          const before = await journalCounts(id);
+          await expect(t.registerProject(spec('boom'), admin(id))).rejects.toThrow(/outbox refused/);
+          expect(await t.listProjects()).toEqual([]);
+          expect(await journalCounts(id)).toEqual(before);
+        } finally {
+          await store.client.query('DROP TRIGGER refuse_boom ON platform.outbox');
+          await store.client.query(`DROP FUNCTION ${fn}()`);
+        }
+      });
+
       it('claimStart leases the preferred port when free in range, else the lowest free one; release frees it', async () => {
         const { id, record, t } = await newTenant({ containers: 5, ports: 10 });
         const { from, to } = record.quotas.portRange;
@@ -217,6 +236,22 @@ export function storeSuite(engine: string, target: SuiteTarget): void {
         const ports = ok.map((r) => (r as PromiseFulfilledResult<{ port: number }>).value.port);
         expect(new Set(ports).size).toBe(5);
         expect(await t.usage()).toMatchObject({ containers: { used: 5, limit: 5 }, ports: { used: 5 } });
+      });
+
+      it('claims and releases in a few milliseconds (measured)', async () => {
+        const { id, t } = await newTenant({ containers: 5, ports: 10 });
+        const p = await t.registerProject(spec('latency'), admin(id));
+        const claims: number[] = [];
+        for (let i = 0; i < 50; i++) {
+          const t0 = performance.now();
+          await t.claimStart(p.id, admin(id), 'r');
+          claims.push(performance.now() - t0);
+          await t.release(p.id, { state: 'stopped', reason: 'requested' }, admin(id));
+        }
+        claims.sort((a, b) => a - b);
+        const pct = (q: number) => claims[Math.min(claims.length - 1, Math.floor(q * claims.length))]!.toFixed(2);
+        console.log(`[store] claimStart latency over 50 sequential claims (${store.client.engine}): p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`);
+        expect((await t.usage()).containers.used).toBe(0);
       });
 
       it('refuses starts of a suspended tenant with `suspended`', async () => {

@@ -18,6 +18,9 @@ describe('store on PGlite with a data dir', () => {
     const p = await first.tenant('acme').registerProject(spec('web'), admin('acme'));
     await first.tenant('acme').claimStart(p.id, admin('acme'), 'replica-1');
     await first.tenant('acme').appendLogs([line(p.id, 1, 'hello'), line(p.id, 2, 'world')]);
+    // Default role prefix: the tenant role is named like its schema.
+    const names = await first.client.query('SELECT schema_name, role_name FROM platform.tenants');
+    expect(names.rows).toEqual([{ schema_name: 'tenant_acme', role_name: 'tenant_acme' }]);
     await first.close();
 
     const second = await openStore({ dataDir: join(dir, 'db') });
