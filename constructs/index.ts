@@ -1,6 +1,7 @@
 export * from './common.js';
 export * from './dashboards.js';
 export * from './debug-host.js';
+export * from './environments.js';
 export * from './gateway.js';
 export * from './kafka.js';
 export * from './labels.js';
