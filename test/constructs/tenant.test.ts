@@ -130,9 +130,9 @@ describe('Tenant', () => {
       expect(t.apiObjects).toHaveLength(11);
       expect(t.namespaceName).toBe('tenant-acme');
       expect(t.hostname).toBeUndefined(); // @default: set by the platform's Gateway
-      t.resourceQuota.addJsonPatch(JsonPatch.replace('/spec/hard/pods', '7'));
+      t.resourceQuota.addJsonPatch(JsonPatch.add('/metadata/annotations', { owner: 'team-a' }));
     });
-    expect(one(objs, 'ResourceQuota').spec.hard.pods).toBe('7');
+    expect(one(objs, 'ResourceQuota').metadata.annotations).toEqual({ owner: 'team-a' });
   });
 
   describe('rejects bad props with a message naming the prop and the fix', () => {
