@@ -39,7 +39,7 @@ export const tenantNotFound = (id: string): DebugHostError =>
 
 const INT_MAX = 2_147_483_647;
 
-function checkQuotas(q: TenantQuotas): void {
+function checkCounts(q: Omit<TenantQuotas, 'portRange'>): void {
   for (const key of ['containers', 'ports', 'memoryMiB', 'cpuMillis', 'storageMiB'] as const) {
     const v = q[key];
     if (!Number.isInteger(v) || v < 0 || v > INT_MAX) {
@@ -49,8 +49,12 @@ function checkQuotas(q: TenantQuotas): void {
       });
     }
   }
-  const { from, to } = q.portRange;
-  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to > 65535 || from > to) {
+}
+
+function checkQuotas(q: TenantQuotas): void {
+  checkCounts(q);
+  const { from, to } = q.portRange ?? {};
+  if (from === undefined || to === undefined || !Number.isInteger(from) || !Number.isInteger(to) || from < 1 || to > 65535 || from > to) {
     throw new DebugHostError('invalid_input', `quotas.portRange: ${from}-${to} is not a port range within 1-65535.`, {
       field: 'quotas.portRange',
       fix: 'Give { from, to } with 1 <= from <= to <= 65535.',
@@ -126,8 +130,10 @@ export async function createTenant(tx: Queryable, input: NewTenant, actor: Actor
       fix: 'Pick another id, or update the existing tenant with tenant.update.',
     });
   }
-  const base = { ...DEFAULT_QUOTAS, ...input.quotas };
-  const portRange = input.quotas?.portRange ?? (await pickRange(tx, base.ports, opts.portBase));
+  const given = defined(input.quotas ?? {});
+  const base = { ...DEFAULT_QUOTAS, ...given };
+  checkCounts(base);
+  const portRange = given.portRange ?? (await pickRange(tx, base.ports, opts.portBase));
   const quotas: TenantQuotas = { ...base, portRange };
   checkQuotas(quotas);
   await checkRangeFree(tx, portRange);
@@ -175,7 +181,7 @@ export async function updateTenantQuotas(
   await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [PORT_RANGE_LOCK_KEY]);
   const row = await selectTenant(tx, id, true);
   const before = toTenant(row).quotas;
-  const quotas: TenantQuotas = { ...before, ...patch };
+  const quotas: TenantQuotas = { ...before, ...defined(patch) };
   checkQuotas(quotas);
   const range = quotas.portRange;
   if (range.from !== before.portRange.from || range.to !== before.portRange.to) {
@@ -254,6 +260,11 @@ export async function getTenant(q: Queryable, id: TenantId): Promise<TenantRecor
 export async function listTenants(q: Queryable): Promise<TenantRecord[]> {
   const { rows } = await q.query<TenantRow>(`SELECT ${TENANT_COLUMNS} FROM platform.tenants ORDER BY id`);
   return rows.map(toTenant);
+}
+
+/** Drops keys whose value is undefined, so `{ ports: undefined }` keeps the current value. */
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function validTenantIdShape(id: string): boolean {

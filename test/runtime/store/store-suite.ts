@@ -98,6 +98,11 @@ export function storeSuite(engine: string, target: SuiteTarget): void {
         expect((await failure(store.updateTenantQuotas(id, { containers: -1 }, platformAdmin))).field).toBe('quotas.containers');
         expect(await journalCounts(id)).toEqual({ audit: before.audit + 1, outbox: before.outbox + 1 });
         expect((await failure(store.updateTenantQuotas(tenantId(), { containers: 1 }, platformAdmin))).code).toBe('not_found');
+        // An explicitly undefined field keeps its value.
+        const kept = await store.updateTenantQuotas(id, { containers: undefined, cpuMillis: 500 }, platformAdmin);
+        expect(kept.quotas).toMatchObject({ containers: 7, cpuMillis: 500 });
+        const nan = await failure(store.createTenant({ id: tenantId(), quotas: { ports: Number.NaN } }, platformAdmin));
+        expect(nan).toMatchObject({ code: 'invalid_input', field: 'quotas.ports' });
       });
 
       it('delete drops schema, role and data but keeps the audit trail', async () => {
