@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_KAFKA_TENANT_QUOTAS, DEFAULT_KAFKA_TOPICS, Kafka, type KafkaProps, tenantTopicPrefix } from '../../constructs/index.js';
+import { all, expectValid, one, synth } from './helpers.js';
+
+const kafka = (props: KafkaProps = {}) => synth((c) => new Kafka(c, 'k', props));
+
+describe('Kafka', () => {
+  it('synthesizes Strimzi objects valid against the Strimzi 1.2 CRDs (kafka.strimzi.io/v1)', async () => {
+    const objs = kafka({ tenants: ['acme', 'globex'] });
+    for (const o of objs) expect(o.apiVersion).toBe('kafka.strimzi.io/v1');
+    await expectValid(objs);
+  });
+
+  it('keeps its shape', () => {
+    expect(kafka({ tenants: ['acme'] })).toMatchSnapshot();
+  });
+
+  it('runs KRaft with 3 controllers and 3 brokers in node pools, TLS auth and simple authorization', () => {
+    const objs = kafka();
+    const k = one(objs, 'Kafka');
+    expect(k.metadata).toMatchObject({ name: 'debug-host-kafka', namespace: 'debug-host' });
+    expect(k.spec.kafka.version).toBeUndefined(); // @default operator's latest
+    expect(k.spec.kafka.listeners).toEqual([{ name: 'tls', port: 9093, type: 'internal', tls: true, authentication: { type: 'tls' } }]);
+    expect(k.spec.kafka.authorization).toEqual({ type: 'simple' });
+    expect(k.spec.kafka.config).toMatchObject({ 'min.insync.replicas': 2, 'default.replication.factor': 3, 'auto.create.topics.enable': false });
+    expect(k.spec.zookeeper).toBeUndefined();
+    const controller = one(objs, 'KafkaNodePool', 'controller');
+    expect(controller.spec).toMatchObject({ replicas: 3, roles: ['controller'], storage: { type: 'persistent-claim', size: '10Gi', deleteClaim: false } });
+    expect(controller.metadata.labels['strimzi.io/cluster']).toBe('debug-host-kafka');
+    expect(one(objs, 'KafkaNodePool', 'broker').spec).toMatchObject({ replicas: 3, roles: ['broker'], storage: { size: '50Gi' } });
+  });
+
+  it('creates lifecycle, usage, audit and logs topics', () => {
+    expect(DEFAULT_KAFKA_TOPICS.map((t) => t.name)).toEqual(['debug-host.lifecycle', 'debug-host.usage', 'debug-host.audit', 'debug-host.logs']);
+    const topics = all(kafka(), 'KafkaTopic');
+    expect(topics.map((t) => t.spec.topicName)).toEqual(['debug-host.lifecycle', 'debug-host.usage', 'debug-host.audit', 'debug-host.logs']);
+    const audit = topics.find((t) => t.spec.topicName === 'debug-host.audit');
+    expect(audit?.spec).toMatchObject({ partitions: 12, replicas: 3, config: { 'retention.ms': 365 * 86_400_000 } });
+  });
+
+  it('gives each tenant a KafkaUser with ACLs on its own prefix only, and quotas', () => {
+    expect(tenantTopicPrefix('acme')).toBe('tenant.acme.');
+    expect(DEFAULT_KAFKA_TENANT_QUOTAS).toEqual({ producerByteRate: 1_048_576, consumerByteRate: 2_097_152, requestPercentage: 25 });
+    const objs = kafka({ tenants: ['acme', 'globex'] });
+    const user = one(objs, 'KafkaUser', 'tenant-acme');
+    expect(user.spec.authentication).toEqual({ type: 'tls' });
+    expect(user.spec.authorization.acls).toEqual([
+      { resource: { type: 'topic', name: 'tenant.acme.', patternType: 'prefix' }, operations: ['Read', 'Write', 'Describe'] },
+      { resource: { type: 'group', name: 'tenant.acme.', patternType: 'prefix' }, operations: ['Read'] },
+    ]);
+    expect(user.spec.quotas).toEqual({ producerByteRate: 1_048_576, consumerByteRate: 2_097_152, requestPercentage: 25 });
+    for (const u of all(objs, 'KafkaUser').filter((u) => u.metadata.name.startsWith('tenant-'))) {
+      const tenant = u.metadata.labels['debug-host.io/tenant'];
+      for (const acl of u.spec.authorization.acls) {
+        expect(acl.resource.name.startsWith(`tenant.${tenant}.`), `${u.metadata.name} ACL ${acl.resource.name}`).toBe(true);
+        expect(acl.operations).not.toContain('All');
+      }
+    }
+    expect(one(objs, 'KafkaUser', 'debug-host-kafka-debug-host').spec.authentication).toEqual({ type: 'tls' });
+  });
+
+  it('sizes replication to small clusters', () => {
+    const k = one(kafka({ controllers: 1, brokers: 1 }), 'Kafka');
+    expect(k.spec.kafka.config).toMatchObject({ 'default.replication.factor': 1, 'min.insync.replicas': 1 });
+  });
+
+  it.each([
+    [{ controllers: 2 }, /'controllers'.*odd number/],
+    [{ brokers: 0 }, /'brokers'/],
+    [{ tenants: ['Acme'] }, /'tenants\[\]'/],
+    [{ tenants: ['a', 'a'] }, /'tenants'.*more than once/],
+    [{ topics: [{ name: 'tenant.x.events' }] }, /'topics\[\].name'.*tenant prefix/],
+    [{ topics: [{ name: 'bad topic' }] }, /'topics\[\].name'.*not a valid topic name/],
+    [{ tenantQuotas: { requestPercentage: 0 } }, /'tenantQuotas.requestPercentage'/],
+    [{ brokerStorageSize: 'big' }, /'brokerStorageSize'/],
+  ])('rejects %j', (props, message) => {
+    expect(() => kafka(props as KafkaProps)).toThrow(message);
+  });
+});
