@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { Observability, type ObservabilityProps } from '../../constructs/index.js';
+import { all, expectValid, one, synth } from './helpers.js';
+
+const obs = (props: ObservabilityProps = {}) => synth((c) => new Observability(c, 'o', { tenants: ['acme'], ...props }));
+const rules = (objs: ReturnType<typeof obs>) => one(objs, 'PrometheusRule').spec.groups.flatMap((g: { rules: object[] }) => g.rules) as Record<string, any>[];
+
+describe('Observability', () => {
+  it('synthesizes objects that validate (PrometheusRule model, ConfigMaps)', async () => {
+    await expectValid(obs());
+    await expectValid(obs({ otelCollector: false, otlpExportEndpoint: 'otel:4317' }));
+  });
+
+  it('keeps its shape', () => {
+    expect(obs()).toMatchSnapshot();
+  });
+
+  it('alerts on the 99.9 % availability budget with multi-window burn rates', () => {
+    const r = rules(obs());
+    const fast = r.filter((x) => x.alert === 'DebugHostErrorBudgetBurnFast');
+    expect(fast.map((x) => x.expr)).toEqual([
+      'debug_host:tool_errors:ratio_rate1h > (14.4 * 0.001) and debug_host:tool_errors:ratio_rate5m > (14.4 * 0.001)',
+      'debug_host:tool_errors:ratio_rate6h > (6 * 0.001) and debug_host:tool_errors:ratio_rate30m > (6 * 0.001)',
+    ]);
+    expect(r.filter((x) => x.alert === 'DebugHostErrorBudgetBurnSlow')).toHaveLength(1);
+    expect(r.filter((x) => x.record).map((x) => x.record)).toContain('debug_host:tool_errors:ratio_rate30d');
+    expect(rules(obs({ availabilityTarget: 99 })).find((x) => x.alert === 'DebugHostErrorBudgetBurnFast')?.expr).toContain('(14.4 * 0.01)');
+  });
+
+  it('alerts on p99 tool latency above 1 s, globally and per tenant', () => {
+    const r = rules(obs());
+    expect(r.find((x) => x.alert === 'DebugHostLatencyP99High')?.expr).toBe('histogram_quantile(0.99, sum by (le) (rate(debug_host_tool_duration_seconds_bucket[5m]))) > 1');
+    expect(r.find((x) => x.alert === 'DebugHostTenantLatencyP99High')?.expr).toContain('sum by (le, tenant)');
+    expect(rules(obs({ p99LatencySeconds: 0.5 })).find((x) => x.alert === 'DebugHostLatencyP99High')?.expr).toMatch(/> 0\.5$/);
+  });
+
+  it('ships a global dashboard and one per tenant, labelled for the Grafana sidecar', () => {
+    const objs = obs({ tenants: ['acme', 'globex'] });
+    const dashboards = all(objs, 'ConfigMap').filter((c) => c.metadata.labels.grafana_dashboard === '1');
+    expect(dashboards.map((d) => d.metadata.name)).toEqual(['debug-host-dashboard-overview', 'debug-host-dashboard-tenant-acme', 'debug-host-dashboard-tenant-globex']);
+    const acme = JSON.parse(dashboards[1]?.data['debug-host-tenant-acme.json']);
+    expect(acme.title).toBe('Debug Host: tenant acme');
+    for (const p of acme.panels) expect(p.targets[0].expr).toContain('tenant="acme"');
+    expect(JSON.parse(dashboards[0]?.data['debug-host-overview.json']).panels.length).toBeGreaterThan(3);
+    expect(all(obs({ dashboardLabel: 'dash' }), 'ConfigMap').filter((c) => c.metadata.labels.dash === '1')).toHaveLength(2);
+  });
+
+  it('writes an OpenTelemetry collector config (debug exporter unless an OTLP endpoint is set)', () => {
+    const cfg = JSON.parse(one(obs(), 'ConfigMap', 'debug-host-otel-collector').data['config.yaml']);
+    expect(Object.keys(cfg.receivers)).toEqual(['otlp']);
+    expect(cfg.exporters).toEqual({ debug: { verbosity: 'basic' } });
+    expect(cfg.service.pipelines.traces.exporters).toEqual(['debug']);
+    const otlp = JSON.parse(one(obs({ otlpExportEndpoint: 'collector:4317' }), 'ConfigMap', 'debug-host-otel-collector').data['config.yaml']);
+    expect(otlp.exporters).toEqual({ otlp: { endpoint: 'collector:4317' } });
+    expect(all(obs({ otelCollector: false }), 'ConfigMap').filter((c) => c.metadata.name.endsWith('otel-collector'))).toHaveLength(0);
+  });
+
+  it.each([
+    [{ availabilityTarget: 100 }, /'availabilityTarget'/],
+    [{ availabilityTarget: 0 }, /'availabilityTarget'/],
+    [{ p99LatencySeconds: 0 }, /'p99LatencySeconds'.*positive/],
+    [{ tenants: ['Bad'] }, /'tenants\[\]'/],
+  ])('rejects %j', (props, message) => {
+    expect(() => obs(props as ObservabilityProps)).toThrow(message);
+  });
+});
