@@ -136,8 +136,11 @@ export const stackConfigSchema = z.strictObject({
   operators,
   /** Admin password of `postgres.username` (a secret). */
   postgresPassword: z.string().min(1),
-  /** Secret from which each tenant's login password is derived (HMAC), so none is stored in code. */
-  tenantPasswordSeed: z.string().min(16),
+  /**
+   * Secret the stack derives the runtime's JWT secret, the Redis password and each tenant's
+   * database password from (HMAC-SHA256 per purpose), so none is stored anywhere else.
+   */
+  secretSeed: z.string().min(16, 'must be at least 16 characters'),
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
@@ -145,7 +148,7 @@ export type EksClusterConfig = z.infer<typeof eksCluster>;
 export type ExistingClusterConfig = z.infer<typeof existingCluster>;
 
 /** Keys that must be set with `--secret`. */
-export const SECRET_KEYS = ['postgresPassword', 'tenantPasswordSeed'] as const;
+export const SECRET_KEYS = ['postgresPassword', 'secretSeed'] as const;
 const OBJECT_KEYS = ['cluster', 'platform', 'postgres', 'operators'] as const;
 
 /** Thrown when the config is invalid; the message lists every problem with its fix. */
