@@ -54,7 +54,7 @@ export async function startRuntime(overrides: Partial<RuntimeConfigInput> = {}, 
     },
     {},
   );
-  const runtime = await Runtime.create(config, { logger: pino({ level: 'silent' }) });
+  const runtime = await Runtime.create(config, { logger: pino({ level: process.env.DEBUG_HOST_TEST_LOG ?? 'silent' }, pino.destination(2)) });
   await runtime.bootstrap();
   const url = await runtime.start();
   const clients: TestClient[] = [];

@@ -56,7 +56,8 @@ describe('project lifecycle over Streamable HTTP', () => {
     expect(isAlive(grandchild)).toBe(true);
 
     const stopped = await dev.ok('host.stop', { projectId });
-    expect(stopped.project).toMatchObject({ state: 'stopped', stopReason: 'requested', port: undefined });
+    expect(stopped.project).toMatchObject({ state: "stopped", stopReason: "requested" });
+    expect(stopped.project.port).toBeUndefined();
     expect(isAlive(started.project.pid)).toBe(false);
     await eventually(async () => !isAlive(grandchild), 5000, 'grandchild to die');
     expect((await dev.ok('host.checkPort', { port })).inUse).toBe(false);
@@ -88,6 +89,22 @@ describe('project lifecycle over Streamable HTTP', () => {
     const twice = await dev.call('host.stop', { projectId });
     expect(twice.data.error).toMatchObject({ code: 'conflict' });
     expect(twice.text).toMatch(/not running/);
+  });
+
+  it('skips a port that a process outside the debug host holds', async () => {
+    const { createServer } = await import('node:net');
+    const tenant = await harness.runtime.store.getTenant('default');
+    const held = tenant!.quotas.portRange.to;
+    const outsider = createServer();
+    await new Promise<void>((r) => outsider.listen(held, '127.0.0.1', r));
+    try {
+      const { projectId } = await dev.ok('host.register', { name: 'wants-held-port', workspace: FIXTURES, command: WEB, port: held });
+      const { project } = await dev.ok('host.start', { projectId });
+      expect(project.port).not.toBe(held);
+      await dev.ok('host.stop', { projectId });
+    } finally {
+      outsider.close();
+    }
   });
 
   it('keeps cwd inside the workspace', async () => {

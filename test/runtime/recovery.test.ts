@@ -53,7 +53,7 @@ describe('after a restart of the runtime', () => {
       expect((await again.ok('host.logStats', { projectId })).total).toBeGreaterThan(linesBefore);
       const admin = await second.client('default', 'admin');
       const actions = (await admin.ok('tenant.audit')).records.map((r: { action: string }) => r.action);
-      expect(actions).toEqual(expect.arrayContaining(['host.register', 'host.start']));
+      expect(actions).toEqual(expect.arrayContaining(['project.register', 'project.start']));
     } finally {
       await second.close();
     }

@@ -64,15 +64,7 @@ export class ProjectService {
   /** Acknowledged once the start is durably recorded and the process runs. */
   async start(tenant: TenantStore, idOrName: string, actor: Actor): Promise<ProjectRecord> {
     const project = await this.find(tenant, idOrName);
-    const claim = await tenant.claimStart(project.id, actor, this.deps.replicaId);
-    if (!(await isPortFree(claim.port))) {
-      await tenant.release(project.id, { state: 'stopped', reason: `port ${claim.port} is in use by a process outside the debug host` }, actor);
-      throw new DebugHostError('conflict', `Port ${claim.port} is already in use on this host by a process the debug host does not manage.`, {
-        field: 'port',
-        fix: `Stop whatever listens on ${claim.port}, or register the project with another port.`,
-        facts: { port: claim.port },
-      });
-    }
+    const claim = await tenant.claimStart(project.id, actor, this.deps.replicaId, { portAvailable: isPortFree });
     try {
       return await this.supervisor.launch(tenant, claim.project, claim.runId, claim.port);
     } catch (error) {
@@ -151,11 +143,12 @@ export class ProjectService {
     let restarted = 0;
     let lost = 0;
     for (const project of await this.deps.store.listDesiredRunning(owner)) {
-      if (this.supervisor.isLive(project.id)) continue;
+      // Runs that ended by themselves (exited, crashed out, lost) hold no lease: nothing to resume.
+      if (this.supervisor.isLive(project.id) || project.port === undefined) continue;
       const tenant = this.deps.store.tenant(project.tenantId);
       try {
         if (project.pid) await this.deps.driver.reapOrphan(project.pid);
-        if (project.port === undefined || !project.runId) throw new Error('it holds no port lease');
+        if (!project.runId) throw new Error('it has no open run');
         this.deps.metrics.restarts.inc({ reason: 'recovery' });
         await this.supervisor.launch(tenant, project, project.runId, project.port, project.restarts);
         this.deps.logs.append(project.id, project.runId, 'system', 'started again after the runtime restarted', 'warn');

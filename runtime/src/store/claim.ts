@@ -22,7 +22,13 @@ function quotaExceeded(tenantId: string, quota: 'containers' | 'ports', limit: n
   );
 }
 
-export async function claimStart({ tx, tenant, s }: Scope, projectId: string, actor: Actor, owner: string): Promise<StartClaim> {
+export async function claimStart(
+  { tx, tenant, s }: Scope,
+  projectId: string,
+  actor: Actor,
+  owner: string,
+  options: ClaimOptions = {},
+): Promise<StartClaim> {
   if (tenant.status === 'suspended') {
     throw new DebugHostError('suspended', `Tenant '${tenant.id}' is suspended: its projects cannot start.`, {
       fix: 'Ask a platform admin to reactivate the tenant.',
@@ -47,12 +53,18 @@ export async function claimStart({ tx, tenant, s }: Scope, projectId: string, ac
   if (running >= tenant.containers) throw quotaExceeded(tenant.id, 'containers', tenant.containers, running, 'projects are running');
   if (leased.size >= tenant.ports) throw quotaExceeded(tenant.id, 'ports', tenant.ports, leased.size, 'ports are leased');
 
-  const port = pickPort(project.preferred_port, tenant.port_from, tenant.port_to, leased);
+  // Ports held on the host by processes we do not manage are skipped, not leased.
+  const skipped = new Set(leased);
+  let port = pickPort(project.preferred_port, tenant.port_from, tenant.port_to, skipped);
+  while (port !== undefined && options.portAvailable && !(await options.portAvailable(port))) {
+    skipped.add(port);
+    port = pickPort(project.preferred_port, tenant.port_from, tenant.port_to, skipped);
+  }
   if (port === undefined) {
     const size = tenant.port_to - tenant.port_from + 1;
     throw new DebugHostError(
       'quota_exceeded',
-      `Tenant '${tenant.id}' has no free port left in its range ${tenant.port_from}-${tenant.port_to}: ${leased.size} of ${size} are leased.`,
+      `Tenant '${tenant.id}' has no free port left in its range ${tenant.port_from}-${tenant.port_to}: ${leased.size} of ${size} are leased, ${skipped.size - leased.size} are in use on the host.`,
       { fix: 'Stop a running project (host.stop), or ask a platform admin for a larger quotas.portRange.', facts: { quota: 'ports', limit: size, used: leased.size } },
     );
   }
@@ -74,6 +86,11 @@ export async function claimStart({ tx, tenant, s }: Scope, projectId: string, ac
     { actor, action: 'project.start', target: projectId, detail: { runId, port, owner } },
   );
   return { project: toProject(tenant.id, rows[0] as ProjectRow), port, runId };
+}
+
+export interface ClaimOptions {
+  /** Checks a candidate port on the host (process driver); unavailable ones are skipped. */
+  readonly portAvailable?: (port: number) => Promise<boolean>;
 }
 
 /** The preferred port when it is inside the range and free, else the lowest free port. */

@@ -9,6 +9,7 @@
  * Every mutating call that a user makes writes its audit row and its outbox event in the
  * same transaction as the change.
  */
+import type { ClaimOptions } from './claim.js';
 import type {
   Actor,
   AuditRecord,
@@ -112,9 +113,10 @@ export interface TenantStore {
    * a port (the preferred one if free in the tenant's range), opens a run, sets desired
    * `running` and state `starting`, and writes audit + outbox. Concurrent claims cannot
    * overshoot a quota. Fails with `quota_exceeded` (limit, used, fix), `conflict` (already
-   * running) or `suspended`.
+   * running) or `suspended`. `options.portAvailable` lets the process driver skip ports that
+   * something outside the debug host holds on this machine.
    */
-  claimStart(projectId: string, actor: Actor, owner: string): Promise<StartClaim>;
+  claimStart(projectId: string, actor: Actor, owner: string, options?: ClaimOptions): Promise<StartClaim>;
 
   /** Runtime-observed changes (pid, ready, crash, restart); appends `event` to the outbox. */
   recordState(projectId: string, patch: ProjectStatePatch, event?: LifecycleEvent): Promise<ProjectRecord>;

@@ -22,7 +22,7 @@ import type {
   StartClaim,
   TenantStore,
 } from './store.js';
-import { claimStart } from './claim.js';
+import { claimStart, type ClaimOptions } from './claim.js';
 import { tenantNotFound } from './tenants.js';
 
 /** What a scoped callback gets: the transaction (in the tenant role), the tenant row and its quoted schema. */
@@ -127,8 +127,8 @@ export class SqlTenantStore implements TenantStore {
     });
   }
 
-  claimStart(projectId: string, actor: Actor, owner: string): Promise<StartClaim> {
-    return this.scoped((scope) => claimStart(scope, projectId, actor, owner), true);
+  claimStart(projectId: string, actor: Actor, owner: string, options?: ClaimOptions): Promise<StartClaim> {
+    return this.scoped((scope) => claimStart(scope, projectId, actor, owner, options), true);
   }
 
   recordState(projectId: string, patch: ProjectStatePatch, event?: LifecycleEvent): Promise<ProjectRecord> {
