@@ -68,7 +68,8 @@ export class EksCluster extends pulumi.ComponentResource {
       name,
       version: config.kubernetesVersion,
       roleArn: clusterRole.arn,
-      accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
+      // The identity running `pulumi up` gets an admin access entry so the Kubernetes provider works.
+      accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: true },
       // Add-ons are managed below so their configuration (network policy) is in code.
       bootstrapSelfManagedAddons: false,
       vpcConfig: { subnetIds: args.privateSubnetIds, endpointPrivateAccess: true, endpointPublicAccess: true },

@@ -1,0 +1,70 @@
+/**
+ * `npm run preview:mock -- --stack <dev|staging|prod> [--json] [--tenants-dir <dir>]... [--set key.path=value]...`
+ *
+ * Prints the resource plan of an environment under Pulumi mocks (no cloud account, no Pulumi
+ * CLI) with the policy results. `--json` prints one JSON object { resources, violations }.
+ * Exit codes: 0 ok (advisory violations allowed), 1 a mandatory violation, 2 bad config or usage.
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_TENANTS_DIR } from '../stacks/tenant-loader.js';
+import { previewStack, type PreviewResult } from '../stacks/preview/run-preview.js';
+
+function usage(message: string): never {
+  process.stderr.write(`${message}\nusage: npm run preview:mock -- --stack <dev|staging|prod> [--json] [--tenants-dir <dir>]... [--set key.path=value]...\n`);
+  process.exit(2);
+}
+
+function printText(result: PreviewResult): void {
+  const custom = result.resources.filter((r) => r.custom);
+  const byType = new Map<string, string[]>();
+  for (const r of custom) byType.set(r.type, [...(byType.get(r.type) ?? []), r.name]);
+  const out: string[] = [`Stack ${result.stack}: ${custom.length} resources (${result.resources.length - custom.length} components)`, ''];
+  for (const [type, names] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
+    out.push(`  ${type} (${names.length})`);
+    for (const n of names.sort()) out.push(`    + ${n}`);
+  }
+  out.push('', `Policies: ${result.violations.length === 0 ? 'all passed' : `${result.violations.length} violation(s)`}`);
+  for (const v of result.violations) out.push(`  [${v.level}] ${v.policy} (${v.resource})`, `    ${v.message}`);
+  out.push('', 'Outputs:', JSON.stringify(result.outputs, null, 2));
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        stack: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'tenants-dir': { type: 'string', multiple: true },
+        set: { type: 'string', multiple: true },
+      },
+      strict: true,
+    }).values;
+  } catch (err) {
+    usage((err as Error).message);
+  }
+  if (args.stack === undefined) usage('--stack is required');
+  const dirs = args['tenants-dir'];
+  let result: PreviewResult;
+  try {
+    result = await previewStack({
+      stack: args.stack,
+      // Extra folders add to stacks/tenants unless they are given alone with --tenants-dir only.
+      tenantsDirs: dirs === undefined ? [DEFAULT_TENANTS_DIR] : dirs,
+      overrides: args.set ?? [],
+    });
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
+  if (args.json) {
+    const resources = result.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, parent: r.parent, dependencies: r.dependencies }));
+    process.stdout.write(`${JSON.stringify({ stack: result.stack, resources, violations: result.violations, outputs: result.outputs })}\n`);
+  } else {
+    printText(result);
+  }
+  process.exit(result.violations.some((v) => v.level === 'mandatory') ? 1 : 0);
+}
+
+await main();
