@@ -59,6 +59,13 @@ describe('Kafka', () => {
     expect(one(objs, 'KafkaUser', 'debug-host-kafka-debug-host').spec.authentication).toEqual({ type: 'tls' });
   });
 
+  it('defaults a custom topic to 12 partitions and 7 days, and leaves storage class to the cluster', () => {
+    const objs = kafka({ topics: [{ name: 'debug-host.custom' }] });
+    expect(one(objs, 'KafkaTopic').spec).toMatchObject({ topicName: 'debug-host.custom', partitions: 12, config: { 'retention.ms': 7 * 86_400_000 } });
+    expect(one(objs, 'KafkaNodePool', 'broker').spec.storage.class).toBeUndefined();
+    expect(one(kafka({ storageClass: 'gp3' }), 'KafkaNodePool', 'broker').spec.storage.class).toBe('gp3');
+  });
+
   it('sizes replication to small clusters', () => {
     const k = one(kafka({ controllers: 1, brokers: 1 }), 'Kafka');
     expect(k.spec.kafka.config).toMatchObject({ 'default.replication.factor': 1, 'min.insync.replicas': 1 });

@@ -78,6 +78,10 @@ describe('PostgresHA', () => {
       externalClusters: [{ name: 'debug-host-pg', barmanObjectStore: { destinationPath: 's3://backups/pg', serverName: 'debug-host-pg' } }],
     });
     expect(all(pg(), 'Cluster')).toHaveLength(1);
+    // @default credentials: the backup secret, else IAM roles for service accounts
+    expect(r.spec.externalClusters[0].barmanObjectStore.s3Credentials.accessKeyId).toEqual({ name: 'pg-s3', key: 'ACCESS_KEY_ID' });
+    const iam = one(pg({ backupDestinationPath: 's3://b/p', replica: { name: 'dr', destinationPath: 's3://b/p' } }), 'Cluster', 'dr');
+    expect(iam.spec.externalClusters[0].barmanObjectStore.s3Credentials).toEqual({ inheritFromIAMRole: true });
   });
 
   it('exposes the escape hatches and the app secret', () => {

@@ -51,6 +51,11 @@ describe('RedisCluster', () => {
     expect(one(objs, 'Service', 'debug-host-redis').spec.type).toBe('ClusterIP');
   });
 
+  it('leaves the storage class to the cluster unless set', () => {
+    expect(one(redis(), 'StatefulSet').spec.volumeClaimTemplates[0].spec.storageClassName).toBeUndefined();
+    expect(one(redis({ storageClass: 'gp3' }), 'StatefulSet').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('gp3');
+  });
+
   it('scales primaries and replicas', () => {
     const objs = redis({ primaries: 4, replicasPerPrimary: 2 });
     expect(one(objs, 'StatefulSet').spec.replicas).toBe(12);
