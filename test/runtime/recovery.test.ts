@@ -7,10 +7,10 @@ import { FIXTURES, SECRET, WEB, connect, eventually, isAlive, startRuntime } fro
 import { TokenService } from '../../runtime/src/tenancy/tokens.js';
 
 const CLI = resolve(import.meta.dirname, '../../runtime/src/cli.ts');
-const TSX = resolve(import.meta.dirname, '../../node_modules/.bin/tsx');
 
 function serve(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(TSX, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
+  // One process (no tsx wrapper), so that SIGKILL hits the server itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
     env: { ...process.env, DEBUG_HOST_JWT_SECRET: SECRET },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -70,6 +70,7 @@ describe('after a restart of the runtime', () => {
     await dev.close();
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
+    expect(isAlive(first.child.pid!)).toBe(false);
     expect(isAlive(before.pid)).toBe(true); // its own process group outlives the server
 
     const second = await serve(dataDir);

@@ -121,14 +121,16 @@ export class RunSupervisor {
       },
     );
     run.handle = handle;
-    run.readiness = new ReadinessWatch(project.readiness, handle.host, run.port);
+    // Without a readiness check a run is ready once it runs: one write instead of two.
+    const immediate = project.readiness.kind === 'none';
+    if (!immediate) run.readiness = new ReadinessWatch(project.readiness, handle.host, run.port);
     const startedAt = new Date();
     run.project = await run.tenant.recordState(
       project.id,
-      { state: 'starting', ready: false, pid: handle.pid, startedAt, restarts: run.restarts, owner: this.deps.replicaId },
+      { state: immediate ? 'running' : 'starting', ready: immediate, pid: handle.pid, startedAt, restarts: run.restarts, owner: this.deps.replicaId },
       { type: 'project.started', payload: { runId: run.runId, pid: handle.pid, port: run.port, restarts: run.restarts } },
     );
-    void run.readiness.ready.then((ready) => this.onReady(run, handle, ready));
+    void run.readiness?.ready.then((ready) => this.onReady(run, handle, ready));
     void handle.exited.then((exit) => this.onExit(run, handle, exit));
     return run.project;
   }

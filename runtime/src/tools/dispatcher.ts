@@ -6,6 +6,7 @@
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { DebugHostError } from '../domain/errors.js';
+import type { TenantRecord } from '../domain/types.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ProjectService } from '../projects/project-service.js';
 import type { Store } from '../store/store.js';
@@ -16,6 +17,8 @@ import type { ToolDefinition } from './tool.js';
 import { parseInput, toInputJsonSchema } from './validation.js';
 
 /** Charges a tenant for a call; throws `rate_limited` with when to retry. */
+const TENANT_CACHE_MS = 1000;
+
 export interface CallLimiter {
   take(tenantId: string, cost?: number): Promise<void>;
 }
@@ -29,6 +32,7 @@ export interface DispatcherDeps {
 }
 
 export class ToolDispatcher {
+  private readonly tenants = new Map<string, { record: TenantRecord | undefined; until: number }>();
   private readonly byName = new Map<string, ToolDefinition>(TOOLS.map((tool) => [tool.name, tool]));
   private readonly descriptors: ReadonlyArray<{ tool: ToolDefinition; descriptor: Tool }>;
 
@@ -61,6 +65,7 @@ export class ToolDispatcher {
     let outcome = 'ok';
     try {
       const result = await this.run(tool, args, principal);
+      if (tool.permission === 'platform') this.forgetTenant((args as { tenantId?: unknown } | undefined)?.tenantId);
       return { content: [{ type: 'text', text: result.text }], structuredContent: result.data };
     } catch (error) {
       const known = error instanceof DebugHostError ? error : this.internal(error, tool.name, principal);
@@ -79,7 +84,7 @@ export class ToolDispatcher {
         fix: `Ask an admin of tenant '${principal.tenantId}' for a token with role ${LEAST_ROLE[tool.permission]}.`,
       });
     }
-    const tenantRecord = await this.deps.store.getTenant(principal.tenantId);
+    const tenantRecord = await this.tenantRecord(principal.tenantId);
     if (!tenantRecord) {
       throw new DebugHostError('forbidden', `Tenant '${principal.tenantId}' of your token does not exist.`, { fix: 'Ask a platform admin to create the tenant, or use a token of an existing one.' });
     }
@@ -95,6 +100,23 @@ export class ToolDispatcher {
       store: this.deps.store,
       projects: this.deps.projects,
     });
+  }
+
+  /**
+   * Tenant status for every call, cached for a second: a suspension reaches other replicas
+   * within that time, and the store re-checks status inside every start anyway.
+   */
+  private async tenantRecord(tenantId: string): Promise<TenantRecord | undefined> {
+    const cached = this.tenants.get(tenantId);
+    if (cached && cached.until > Date.now()) return cached.record;
+    const record = await this.deps.store.getTenant(tenantId);
+    this.tenants.set(tenantId, { record, until: Date.now() + TENANT_CACHE_MS });
+    return record;
+  }
+
+  /** Forgets cached tenant facts after a platform-admin change on this replica. */
+  private forgetTenant(tenantId: unknown): void {
+    if (typeof tenantId === 'string') this.tenants.delete(tenantId);
   }
 
   private internal(error: unknown, tool: string, principal: Principal): DebugHostError {
