@@ -2,7 +2,7 @@
  * Adapters from the pure rules to CrossGuard policies. Kept apart from `pack.ts` so tests can
  * call the policies directly (constructing a PolicyPack starts a gRPC server).
  */
-import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
+import type { PolicyConfigSchema, ResourceValidation, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
 import type { ResourceRule, StackRule } from './rules/types.js';
 
 /** Policy config of the stack rules: `pulumi preview --policy-pack policies --policy-pack-config cfg.json`. */
@@ -15,7 +15,10 @@ const stackConfigSchema: PolicyConfigSchema = {
   properties: { environment: { type: 'string', enum: ['dev', 'staging', 'prod'] } },
 };
 
-export function toResourcePolicy(rule: ResourceRule): ResourceValidationPolicy {
+/** A resource policy with a single validation function (callable directly in tests). */
+export type RulePolicy = ResourceValidationPolicy & { readonly validateResource: ResourceValidation };
+
+export function toResourcePolicy(rule: ResourceRule): RulePolicy {
   return {
     name: rule.name,
     description: rule.description,
