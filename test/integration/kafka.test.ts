@@ -126,8 +126,13 @@ describe('outbox relay to Kafka', () => {
     for (const c of consumers) await c.disconnect().catch(() => undefined);
     await relay?.stop().catch(() => undefined);
     await store?.close();
-    // Leave the broker up for whoever runs next, whatever happened above.
+    // Leave the broker up for whoever runs next, whatever happened above, without this
+    // run's topics (each run has its own, and many would slow every broker restart).
     await services('up', 'kafka');
+    const admin = new Kafka({ clientId: `it-admin-${runId}`, brokers: [...(brokers ?? [])], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: allTopics(PREFIX) }).catch(() => undefined);
+    await admin.disconnect();
   });
 
   it('publishes outbox events to debug-host topics, keyed by project, in order, after the broker acked', async () => {

@@ -121,6 +121,21 @@ describe('Redis Cluster: rate limits and cache', () => {
     expect(a.degraded || b.degraded).toBe(false);
   });
 
+  it('measures take() latency on the cluster (sequential, 500 calls over 50 tenants)', async () => {
+    const limiter = new RedisRateLimiter({ redis: client(), policy: { capacity: 1000, refillPerSecond: 1000 } });
+    const ms: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const t0 = performance.now();
+      await limiter.take(`lat-${i % 50}-${process.pid}`);
+      ms.push(performance.now() - t0);
+    }
+    ms.sort((a, b) => a - b);
+    const p = (q: number): number => Number((ms[Math.floor(q * (ms.length - 1))] ?? 0).toFixed(3));
+    expect(limiter.degraded).toBe(false);
+    expect(p(0.5)).toBeLessThan(50);
+    console.log(JSON.stringify({ redisTakeLatencyMs: { p50: p(0.5), p99: p(0.99), max: p(1) } }));
+  });
+
   it('refills with time as Redis measures it', async () => {
     const limiter = new RedisRateLimiter({ redis: client(), policy: { capacity: 2, refillPerSecond: 10 } });
     const t = tenant('refill');

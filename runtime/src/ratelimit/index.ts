@@ -1,0 +1,3 @@
+export * from './rate-limiter.js';
+export * from './memory-rate-limiter.js';
+export * from './redis-rate-limiter.js';
