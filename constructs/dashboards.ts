@@ -41,20 +41,20 @@ export function globalDashboard(): object {
   return dashboard('debug-host-overview', 'Debug Host: overview', [
     { title: 'Active containers per pod', expr: 'sum by (pod) (active_containers_per_pod)', unit: 'short' },
     { title: 'Active containers (total)', expr: 'sum(debug_host_active_containers)', unit: 'short' },
-    { title: 'Tool calls per second by outcome', expr: 'sum by (outcome) (rate(debug_host_tool_duration_seconds_count[5m]))', unit: 'reqps' },
+    { title: 'Tool calls per second by outcome', expr: 'sum by (outcome) (rate(debug_host_tool_calls_total[5m]))', unit: 'reqps' },
     { title: 'Tool latency p99 by tool', expr: 'histogram_quantile(0.99, sum by (le, tool) (rate(debug_host_tool_duration_seconds_bucket[5m])))', unit: 's' },
     { title: 'Availability (30d)', expr: '1 - debug_host:tool_errors:ratio_rate30d', unit: 'percentunit' },
-    { title: 'Tool calls per second by tenant', expr: 'topk(20, sum by (tenant) (rate(debug_host_tool_duration_seconds_count[5m])))', unit: 'reqps' },
+    { title: 'Tool calls per second by tenant (top 20)', expr: 'topk(20, sum by (tenant) (rate(debug_host_tool_calls_total[5m])))', unit: 'reqps' },
   ], ['global']);
 }
 
-/** One tenant's dashboard: its calls, errors and latency only. */
+/** One tenant's dashboard: its calls and outcomes (latency is recorded per tool, not per tenant). */
 export function tenantDashboard(tenant: string): object {
   const sel = `tenant="${tenant}"`;
   return dashboard(`debug-host-tenant-${tenant}`.slice(0, 40), `Debug Host: tenant ${tenant}`, [
-    { title: 'Tool calls per second by tool', expr: `sum by (tool) (rate(debug_host_tool_duration_seconds_count{${sel}}[5m]))`, unit: 'reqps' },
-    { title: 'Errors per second by tool', expr: `sum by (tool) (rate(debug_host_tool_duration_seconds_count{${sel},outcome="error"}[5m]))`, unit: 'reqps' },
-    { title: 'Tool latency p99', expr: `histogram_quantile(0.99, sum by (le) (rate(debug_host_tool_duration_seconds_bucket{${sel}}[5m])))`, unit: 's' },
-    { title: 'Tool latency p50', expr: `histogram_quantile(0.5, sum by (le) (rate(debug_host_tool_duration_seconds_bucket{${sel}}[5m])))`, unit: 's' },
+    { title: 'Tool calls per second by tool', expr: `sum by (tool) (rate(debug_host_tool_calls_total{${sel}}[5m]))`, unit: 'reqps' },
+    { title: 'Failed calls per second by outcome', expr: `sum by (outcome) (rate(debug_host_tool_calls_total{${sel},outcome!="ok"}[5m]))`, unit: 'reqps' },
+    { title: 'Success ratio', expr: `sum(rate(debug_host_tool_calls_total{${sel},outcome="ok"}[5m])) / sum(rate(debug_host_tool_calls_total{${sel}}[5m]))`, unit: 'percentunit' },
+    { title: 'Calls by tool (24h)', expr: `sum by (tool) (increase(debug_host_tool_calls_total{${sel}}[24h]))`, unit: 'short' },
   ], ['tenant', tenant]);
 }

@@ -22,6 +22,12 @@ export interface ObservabilityProps {
   readonly otelCollector?: boolean;
   /** OTLP endpoint the collector exports to. @default - none: the collector's `debug` exporter */
   readonly otlpExportEndpoint?: string;
+  /**
+   * Tool-call outcomes that count against availability (the runtime labels calls `ok` or
+   * with an error code; user errors such as invalid_input or quota_exceeded are not outages).
+   * @default ['unavailable']
+   */
+  readonly serverErrorOutcomes?: readonly string[];
   /** Label Grafana's dashboard sidecar watches. @default 'grafana_dashboard' */
   readonly dashboardLabel?: string;
 }
@@ -36,8 +42,8 @@ const WINDOWS = ['5m', '30m', '1h', '6h', '3d', '30d'] as const;
 
 /**
  * Monitoring for the platform: a `PrometheusRule` with SLO recording rules and alerts
- * (availability 99.9 % with multi-window burn-rate alerts; p99 tool latency, globally and
- * per tenant; runtime down), Grafana dashboards as ConfigMaps (one global, one per tenant)
+ * (availability 99.9 % with multi-window burn-rate alerts, globally and per tenant; p99
+ * tool latency; runtime down), Grafana dashboards as ConfigMaps (one global, one per tenant)
  * and the OpenTelemetry collector's config as a ConfigMap. Scraping is declared beside each
  * workload: the DebugHost ServiceMonitor and CloudNativePG's PodMonitors.
  *
@@ -67,7 +73,12 @@ export class Observability extends Construct {
     const budget = Number((1 - target / 100).toPrecision(6));
     const labels = componentLabels(name, 'observability');
     const meta = (n: string, extra: Record<string, string> = {}) => ({ name: n, namespace: ns, labels: { ...labels, ...extra } });
-    const count = 'debug_host_tool_duration_seconds_count';
+    const calls = 'debug_host_tool_calls_total';
+    const outcomes = props.serverErrorOutcomes ?? ['unavailable'];
+    if (outcomes.length === 0 || outcomes.some((o) => !/^[a-z_]+$/.test(o))) {
+      throw new ConstructPropsError(C, 'serverErrorOutcomes', `${JSON.stringify(outcomes)} is not a non-empty list of outcome codes`, 'Use runtime error codes such as ["unavailable"].');
+    }
+    const failed = `outcome=~"${outcomes.join('|')}"`;
 
     this.prometheusRule = modelObject<IPrometheusRule>(this, 'PrometheusRule', {
       apiVersion: 'monitoring.coreos.com/v1',
@@ -80,7 +91,7 @@ export class Observability extends Construct {
             interval: '30s',
             rules: WINDOWS.map((w) => ({
               record: `debug_host:tool_errors:ratio_rate${w}`,
-              expr: `sum(rate(${count}{outcome="error"}[${w}])) / clamp_min(sum(rate(${count}[${w}])), 1e-9)`,
+              expr: `sum(rate(${calls}{${failed}}[${w}])) / clamp_min(sum(rate(${calls}[${w}])), 1e-9)`,
             })),
           },
           {
@@ -104,11 +115,11 @@ export class Observability extends Construct {
                 annotations: { summary: `Debug Host p99 tool latency is above ${p99}s.`, description: 'Check replica saturation (HPA at max?) and the store latency.' },
               },
               {
-                alert: 'DebugHostTenantLatencyP99High',
-                expr: `histogram_quantile(0.99, sum by (le, tenant) (rate(debug_host_tool_duration_seconds_bucket[5m]))) > ${p99}`,
+                alert: 'DebugHostTenantErrorRateHigh',
+                expr: `sum by (tenant) (rate(${calls}{${failed}}[15m])) / clamp_min(sum by (tenant) (rate(${calls}[15m])), 1e-9) > ${Number((10 * budget).toPrecision(6))}`,
                 for: '15m',
-                labels: { severity: 'warning', slo: 'latency' },
-                annotations: { summary: `Tenant {{ $labels.tenant }} p99 tool latency is above ${p99}s.`, description: 'One tenant is slow: check its quota use and its projects.' },
+                labels: { severity: 'warning', slo: 'availability' },
+                annotations: { summary: 'Tenant {{ $labels.tenant }} sees 10x the error budget rate of failed tool calls.', description: 'One tenant is failing: check its quota use, its projects and its schema.' },
               },
               {
                 alert: 'DebugHostDown',

@@ -27,10 +27,18 @@ describe('Observability', () => {
     expect(rules(obs({ availabilityTarget: 99 })).find((x) => x.alert === 'DebugHostErrorBudgetBurnFast')?.expr).toContain('(14.4 * 0.01)');
   });
 
-  it('alerts on p99 tool latency above 1 s, globally and per tenant', () => {
+  it('counts only server-side outcomes (unavailable) against availability, from debug_host_tool_calls_total', () => {
+    const r = rules(obs());
+    expect(r.find((x) => x.record === 'debug_host:tool_errors:ratio_rate5m')?.expr).toBe(
+      'sum(rate(debug_host_tool_calls_total{outcome=~"unavailable"}[5m])) / clamp_min(sum(rate(debug_host_tool_calls_total[5m])), 1e-9)',
+    );
+    expect(rules(obs({ serverErrorOutcomes: ['unavailable', 'rate_limited'] })).find((x) => x.record)?.expr).toContain('outcome=~"unavailable|rate_limited"');
+    expect(r.find((x) => x.alert === 'DebugHostTenantErrorRateHigh')?.expr).toContain('sum by (tenant)');
+  });
+
+  it('alerts on p99 tool latency above 1 s', () => {
     const r = rules(obs());
     expect(r.find((x) => x.alert === 'DebugHostLatencyP99High')?.expr).toBe('histogram_quantile(0.99, sum by (le) (rate(debug_host_tool_duration_seconds_bucket[5m]))) > 1');
-    expect(r.find((x) => x.alert === 'DebugHostTenantLatencyP99High')?.expr).toContain('sum by (le, tenant)');
     expect(rules(obs({ p99LatencySeconds: 0.5 })).find((x) => x.alert === 'DebugHostLatencyP99High')?.expr).toMatch(/> 0\.5$/);
   });
 
@@ -60,6 +68,8 @@ describe('Observability', () => {
     [{ availabilityTarget: 0 }, /'availabilityTarget'/],
     [{ p99LatencySeconds: 0 }, /'p99LatencySeconds'.*positive/],
     [{ tenants: ['Bad'] }, /'tenants\[\]'/],
+    [{ serverErrorOutcomes: [] }, /'serverErrorOutcomes'/],
+    [{ serverErrorOutcomes: ['a"b'] }, /'serverErrorOutcomes'/],
   ])('rejects %j', (props, message) => {
     expect(() => obs(props as ObservabilityProps)).toThrow(message);
   });
