@@ -18,6 +18,10 @@ export const configSchema = z.object({
   dataDir: z.string().min(1).default('.debug-host'),
   /** PostgreSQL instead of the embedded store. */
   databaseUrl: z.string().url('DATABASE_URL must be a postgres:// URL').optional(),
+  /** Prefix of the per-tenant PostgreSQL roles (roles are server-wide: databases sharing a server need different ones). @default '' */
+  dbRolePrefix: z.string().regex(/^[a-z0-9_]*$/, 'DEBUG_HOST_DB_ROLE_PREFIX must be lowercase letters, digits and underscores').default(''),
+  /** PostgreSQL connections per replica. @default 10 */
+  dbPoolSize: z.coerce.number().int().min(1).max(200).default(10),
   /** Shared HS256 secret for tokens; generated into the data dir in embedded mode. */
   jwtSecret: z.string().min(32, 'DEBUG_HOST_JWT_SECRET must be at least 32 characters').optional(),
   jwksUrl: z.string().url('DEBUG_HOST_JWKS_URL must be a URL').optional(),
@@ -43,6 +47,8 @@ export const ENV_NAMES: Readonly<Record<keyof RuntimeConfig, string>> = {
   port: 'DEBUG_HOST_PORT',
   dataDir: 'DEBUG_HOST_DATA_DIR',
   databaseUrl: 'DATABASE_URL',
+  dbRolePrefix: 'DEBUG_HOST_DB_ROLE_PREFIX',
+  dbPoolSize: 'DEBUG_HOST_DB_POOL_SIZE',
   jwtSecret: 'DEBUG_HOST_JWT_SECRET',
   jwksUrl: 'DEBUG_HOST_JWKS_URL',
   jwtAudience: 'DEBUG_HOST_JWT_AUDIENCE',

@@ -67,7 +67,12 @@ export class Runtime {
     if (embedded) await mkdir(config.dataDir, { recursive: true });
     const secret = config.jwtSecret ?? (config.jwksUrl ? undefined : await localSecret(config, embedded));
     const tokens = new TokenService({ secret, jwksUrl: config.jwksUrl, audience: config.jwtAudience });
-    const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: embedded ? join(resolve(config.dataDir), 'pglite') : undefined });
+    const store = await openStore({
+      databaseUrl: config.databaseUrl,
+      dataDir: embedded ? join(resolve(config.dataDir), 'pglite') : undefined,
+      rolePrefix: config.dbRolePrefix || undefined,
+      poolSize: config.dbPoolSize,
+    });
     return new Runtime(config, store, tokens, logger, options.driver ?? new ProcessDriver(), options.limiter);
   }
 

@@ -2,11 +2,13 @@
  * Starts real runtimes for tests: HTTP on an ephemeral port, the process driver, a temp
  * data dir (PGlite) or DATABASE_URL, and MCP clients from the official SDK.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig, type RuntimeConfigInput } from '../../runtime/src/config.js';
 import type { Role } from '../../runtime/src/domain/types.js';
@@ -39,10 +41,34 @@ export interface Harness {
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 
+/**
+ * `DEBUG_HOST_TEST_STORE=postgres` (set by the integration config) runs the same suites on
+ * the real PostgreSQL of `scripts/services`: each runtime gets a fresh database and role prefix.
+ */
+async function postgresFor(dataDir: string): Promise<Partial<RuntimeConfigInput>> {
+  if (process.env.DEBUG_HOST_TEST_STORE !== 'postgres') return {};
+  const admin = process.env.DATABASE_URL;
+  if (!admin) throw new Error('DATABASE_URL is not set: run `eval "$(scripts/services up postgres)"` before `npm run test:integration`.');
+  // One database per data dir, so that a restarted runtime finds its data again.
+  const name = `dh_${createHash('sha1').update(dataDir).digest('hex').slice(0, 12)}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { databaseUrl: url.toString(), dbRolePrefix: `${name}_` };
+}
+
 export async function startRuntime(overrides: Partial<RuntimeConfigInput> = {}, dataDir?: string): Promise<Harness> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'debug-host-test-')));
   const config = loadConfig(
     {
+      ...(await postgresFor(dir)),
       port: 0,
       dataDir: dir,
       jwtSecret: SECRET,

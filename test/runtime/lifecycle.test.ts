@@ -117,7 +117,8 @@ describe('project lifecycle over Streamable HTTP', () => {
   it('answers /health, /ready and /metrics', async () => {
     const base = harness.url.replace(/\/mcp$/, '');
     const health = await (await fetch(`${base}/health`)).json();
-    expect(health).toMatchObject({ status: 'ok', replicaId: 'test-replica', version: '0.1.0', store: 'pglite' });
+    const store = process.env.DEBUG_HOST_TEST_STORE === 'postgres' ? 'postgres' : 'pglite';
+    expect(health).toMatchObject({ status: 'ok', replicaId: 'test-replica', version: '0.1.0', store });
     expect((await fetch(`${base}/ready`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/debug_host_tool_calls_total\{tool="host.start",tenant="default",outcome="ok"/);

@@ -11,7 +11,8 @@ const CLI = resolve(import.meta.dirname, '../../runtime/src/cli.ts');
 function serve(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   // One process (no tsx wrapper), so that SIGKILL hits the server itself.
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
-    env: { ...process.env, DEBUG_HOST_JWT_SECRET: SECRET },
+    // The embedded store: this test is about the process surviving its server, not the database.
+    env: { ...process.env, DATABASE_URL: '', DEBUG_HOST_JWT_SECRET: SECRET },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolveUrl, reject) => {
