@@ -9,12 +9,17 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_TENANTS_DIR } from '../stacks/tenant-loader.js';
 import { previewStack, type PreviewResult } from '../stacks/preview/run-preview.js';
 
+/** Exits once `text` is flushed: a piped stdout is asynchronous, and exit() would cut it off. */
+function finish(stream: NodeJS.WriteStream, text: string, code: number): void {
+  stream.write(text, () => process.exit(code));
+}
+
 function usage(message: string): never {
   process.stderr.write(`${message}\nusage: npm run preview:mock -- --stack <dev|staging|prod> [--json] [--tenants-dir <dir>]... [--set key.path=value]...\n`);
   process.exit(2);
 }
 
-function printText(result: PreviewResult): void {
+function formatText(result: PreviewResult): string {
   const custom = result.resources.filter((r) => r.custom);
   const byType = new Map<string, string[]>();
   for (const r of custom) byType.set(r.type, [...(byType.get(r.type) ?? []), r.name]);
@@ -26,7 +31,7 @@ function printText(result: PreviewResult): void {
   out.push('', `Policies: ${result.violations.length === 0 ? 'all passed' : `${result.violations.length} violation(s)`}`);
   for (const v of result.violations) out.push(`  [${v.level}] ${v.policy} (${v.resource})`, `    ${v.message}`);
   out.push('', 'Outputs:', JSON.stringify(result.outputs, null, 2));
-  process.stdout.write(`${out.join('\n')}\n`);
+  return `${out.join('\n')}\n`;
 }
 
 async function main(): Promise<void> {
@@ -55,16 +60,16 @@ async function main(): Promise<void> {
       overrides: args.set ?? [],
     });
   } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(2);
+    finish(process.stderr, `${err instanceof Error ? err.message : String(err)}\n`, 2);
+    return;
   }
+  const code = result.violations.some((v) => v.level === 'mandatory') ? 1 : 0;
   if (args.json) {
     const resources = result.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, parent: r.parent, dependencies: r.dependencies }));
-    process.stdout.write(`${JSON.stringify({ stack: result.stack, resources, violations: result.violations, outputs: result.outputs })}\n`);
+    finish(process.stdout, `${JSON.stringify({ stack: result.stack, resources, violations: result.violations, outputs: result.outputs })}\n`, code);
   } else {
-    printText(result);
+    finish(process.stdout, formatText(result), code);
   }
-  process.exit(result.violations.some((v) => v.level === 'mandatory') ? 1 : 0);
 }
 
 await main();

@@ -80,11 +80,11 @@ const existingCluster = z.strictObject({
   backupDestinationPath: z.string().regex(/^(s3|gs|azure):\/\/.+/, 'expected s3://, gs:// or azure:// path').optional(),
 });
 
-const platform = z.strictObject({
+const platformFields = z.strictObject({
   /** @default 'ghcr.io/debug-host/runtime:0.1.0' */
   runtimeImage: pinnedImage.default('ghcr.io/debug-host/runtime:0.1.0'),
-  /** HPA floor of runtime replicas. @default 3 */
-  minReplicas: count(1).default(3),
+  /** HPA floor of runtime replicas; 2 at least, since the PodDisruptionBudget lets one go at a time. @default 3 */
+  minReplicas: z.number().int().min(2, 'must be at least 2 (the PodDisruptionBudget lets one replica go at a time)').default(3),
   /** @default 20 */
   maxReplicas: count(1).default(20),
   /** CloudNativePG instances. @default 3 */
@@ -96,6 +96,7 @@ const platform = z.strictObject({
   /** Run a Redis Cluster (false means local caches). @default true */
   redis: z.boolean().default(true),
 });
+const platform = platformFields.refine((p) => p.minReplicas <= p.maxReplicas, { message: 'must not exceed platform.maxReplicas', path: ['minReplicas'] });
 
 /** How the stack reaches Postgres to create tenant schemas and roles. */
 const postgres = z.strictObject({
@@ -131,7 +132,7 @@ export const stackConfigSchema = z.strictObject({
   environment: z.enum(ENVIRONMENTS),
   domain: dnsName,
   cluster: z.discriminatedUnion('mode', [eksCluster, existingCluster]),
-  platform: platform.default(platform.parse({})),
+  platform: platform.default(platformFields.parse({})),
   postgres,
   operators,
   /** Admin password of `postgres.username` (a secret). */
@@ -159,10 +160,26 @@ export class StackConfigError extends Error {
   }
 }
 
-function fixFor(key: string, path: string): string {
+function fixFor(path: string): string {
+  const key = path.split('.')[0] ?? '';
   if ((SECRET_KEYS as readonly string[]).includes(key)) return `run \`pulumi config set --secret ${key} <value>\``;
   if (path === 'environment') return 'name the stack dev, staging or prod, or run `pulumi config set environment <dev|staging|prod>`';
   return `run \`pulumi config set --path '${path}' <value>\` or edit Pulumi.<stack>.yaml`;
+}
+
+type Issue = z.core.$ZodIssue;
+
+/** One line per problem: `<project>:<key.path>: <what is wrong>; <how to fix it>.` */
+function describeIssue(issue: Issue): string[] {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((k) => {
+      const full = path === '' ? k : `${path}.${k}`;
+      return `${PROJECT}:${full}: is not a known setting; check the spelling or remove it (\`pulumi config rm --path '${full}'\`).`;
+    });
+  }
+  const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+  return [`${PROJECT}:${path}: ${missing ? 'is not set' : issue.message}; ${fixFor(path)}.`];
 }
 
 /**
@@ -173,37 +190,28 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, stackNa
   const input = { environment: stackName, ...raw };
   const result = stackConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    const key = String(issue.path[0] ?? '');
-    const shown = path === '' ? PROJECT : `${PROJECT}:${path}`;
-    const message = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove them or check the spelling` : issue.message;
-    return `${shown}: ${message}; ${fixFor(key, path === '' ? (issue.code === 'unrecognized_keys' ? '<key>' : key) : path)}.`;
-  });
-  throw new StackConfigError(problems);
+  throw new StackConfigError(result.error.issues.flatMap(describeIssue));
 }
 
-/** Reads every known key from Pulumi config (objects parsed from their JSON) and validates them. */
+/**
+ * Reads every `debug-host-platform:*` key (so a misspelt key is reported, not ignored),
+ * parses the structured ones from JSON, and validates them all.
+ */
 export function readStackConfig(): StackConfig {
-  const config = new pulumi.Config(PROJECT);
   const raw: Record<string, unknown> = {};
   const problems: string[] = [];
-  for (const key of ['environment', 'domain'] as const) {
-    const value = config.get(key);
-    if (value !== undefined) raw[key] = value;
-  }
-  for (const key of OBJECT_KEYS) {
-    try {
-      const value = config.getObject<unknown>(key);
-      if (value !== undefined) raw[key] = value;
-    } catch {
-      problems.push(`${PROJECT}:${key}: is not valid YAML/JSON object; fix it in Pulumi.<stack>.yaml.`);
+  for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (!fullKey.startsWith(`${PROJECT}:`)) continue;
+    const key = fullKey.slice(PROJECT.length + 1);
+    if (!(OBJECT_KEYS as readonly string[]).includes(key)) {
+      raw[key] = value;
+      continue;
     }
-  }
-  for (const key of SECRET_KEYS) {
-    // Read the raw value: the schema only checks presence and length; it stays secret below.
-    const value = pulumi.runtime.getConfig(`${PROJECT}:${key}`);
-    if (value !== undefined) raw[key] = value;
+    try {
+      raw[key] = JSON.parse(value);
+    } catch {
+      problems.push(`${PROJECT}:${key}: is not a YAML mapping; write it as nested keys in Pulumi.<stack>.yaml.`);
+    }
   }
   if (problems.length > 0) throw new StackConfigError(problems);
   return parseStackConfig(raw, pulumi.getStack());
