@@ -45,7 +45,7 @@ async function baseline(): Promise<{ seconds: number; perSecond: number; p50Ms: 
 
 async function debugHost() {
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-start-'));
-  const config = loadConfig({ port: 0, dataDir, jwtSecret: 'bench-secret-that-is-long-enough-0123456789abc', databaseUrl: values['database-url'], logLevel: 'silent', reapIntervalMs: 600_000 }, {});
+  const config = loadConfig({ port: 0, dataDir, jwtSecret: 'bench-secret-that-is-long-enough-0123456789abc', databaseUrl: values['database-url'], logLevel: 'silent', reapIntervalMs: 600_000, rateLimitPerSecond: 0 }, {});
   const runtime = await Runtime.create(config, { logger: pino({ level: 'silent' }) });
   const url = await runtime.start();
   const tenantId = `bench-${Date.now().toString(36)}`;
@@ -113,6 +113,7 @@ process.stdout.write(
       n: N,
       clients: CLIENTS,
       command: COMMAND,
+      rateLimit: 'off (this measures start throughput, not the per-tenant limit)',
       debugHost: result,
       baseline: { what: 'bare child_process.spawn loop, same process', ...base },
       ratio: { startsPerSecond: round(base.perSecond / result.startsPerSecond, 2), note: 'baseline starts/s divided by debug-host starts/s' },

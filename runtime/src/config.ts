@@ -31,6 +31,10 @@ export const configSchema = z.object({
   replicaId: z.string().min(1).default(process.env.POD_NAME ?? `${hostname()}-${process.pid}`),
   /** @default 'info' */
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** Tool calls per second per tenant (0 turns limiting off). @default 50 */
+  rateLimitPerSecond: z.coerce.number().min(0).default(50),
+  /** Calls a tenant may burst above its rate. @default 200 */
+  rateLimitBurst: z.coerce.number().int().min(1).default(200),
   stopGraceMs: z.coerce.number().int().min(0).default(DEFAULT_SUPERVISION.stopGraceMs),
   reapIntervalMs: z.coerce.number().int().min(100).default(DEFAULT_SUPERVISION.reapIntervalMs),
   logRetentionLines: z.coerce.number().int().min(100).default(DEFAULT_SUPERVISION.logRetentionLines),
@@ -54,6 +58,8 @@ export const ENV_NAMES: Readonly<Record<keyof RuntimeConfig, string>> = {
   jwtAudience: 'DEBUG_HOST_JWT_AUDIENCE',
   replicaId: 'DEBUG_HOST_REPLICA_ID',
   logLevel: 'DEBUG_HOST_LOG_LEVEL',
+  rateLimitPerSecond: 'DEBUG_HOST_RATE_LIMIT_PER_SEC',
+  rateLimitBurst: 'DEBUG_HOST_RATE_LIMIT_BURST',
   stopGraceMs: 'DEBUG_HOST_STOP_GRACE_MS',
   reapIntervalMs: 'DEBUG_HOST_REAP_INTERVAL_MS',
   logRetentionLines: 'DEBUG_HOST_LOG_RETENTION_LINES',

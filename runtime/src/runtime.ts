@@ -19,14 +19,16 @@ import { createHttpServer } from './server/http-server.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { TokenService } from './tenancy/tokens.js';
-import { type CallLimiter, ToolDispatcher } from './tools/dispatcher.js';
+import { connectServices, type ReplicaServices } from './services.js';
+import { ToolDispatcher } from './tools/dispatcher.js';
 import { packageVersion } from './version.js';
 
 export interface RuntimeOptions {
   readonly logger?: Logger;
   /** @default ProcessDriver */
   readonly driver?: Driver;
-  readonly limiter?: CallLimiter;
+  /** Environment for the optional services (Redis, Kafka). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export const SYSTEM_ACTOR: Actor = { subject: 'system', role: 'platform-admin', tenantId: 'system' };
@@ -45,7 +47,7 @@ export class Runtime {
     readonly tokens: TokenService,
     readonly logger: Logger,
     driver: Driver,
-    limiter: CallLimiter | undefined,
+    readonly services: ReplicaServices,
   ) {
     this.metrics = new Metrics(config.replicaId);
     const logs = new LogPipeline({}, (error) => logger.error({ err: error }, 'log batch could not be stored'));
@@ -58,7 +60,7 @@ export class Runtime {
       replicaId: config.replicaId,
       settings: { stopGraceMs: config.stopGraceMs, reapIntervalMs: config.reapIntervalMs, logRetentionLines: config.logRetentionLines },
     });
-    this.dispatcher = new ToolDispatcher({ store, projects: this.projects, metrics: this.metrics, logger, limiter });
+    this.dispatcher = new ToolDispatcher({ store, projects: this.projects, metrics: this.metrics, logger, limiter: services.limiter });
   }
 
   static async create(config: RuntimeConfig, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -73,7 +75,8 @@ export class Runtime {
       rolePrefix: config.dbRolePrefix || undefined,
       poolSize: config.dbPoolSize,
     });
-    return new Runtime(config, store, tokens, logger, options.driver ?? new ProcessDriver(), options.limiter);
+    const services = connectServices(config, store, logger, options.env);
+    return new Runtime(config, store, tokens, logger, options.driver ?? new ProcessDriver(), services);
   }
 
   get embedded(): boolean {
@@ -92,6 +95,7 @@ export class Runtime {
     const recovered = await this.projects.recover(this.embedded ? undefined : this.config.replicaId);
     if (recovered.restarted || recovered.lost) this.logger.info(recovered, 'recovered projects after restart');
     this.projects.startHousekeeping();
+    await this.services.leadership.start();
     this.http = createHttpServer({
       dispatcher: this.dispatcher,
       tokens: this.tokens,
@@ -104,6 +108,7 @@ export class Runtime {
         driver: 'process',
         active: this.projects.supervisor.activeCount,
         draining: this.draining,
+        ...this.services.describe(),
       }),
       ready: async () => {
         if (this.draining) throw new Error('draining');
@@ -136,6 +141,7 @@ export class Runtime {
       });
     }
     await this.projects.shutdown();
+    await this.services.close();
     await this.store.close();
   }
 }

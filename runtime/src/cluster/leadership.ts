@@ -1,0 +1,126 @@
+/**
+ * One leader at a time runs the global work (outbox relay, usage roll-up, retention). The
+ * leader is whoever holds a PostgreSQL advisory lock on a dedicated session: PostgreSQL
+ * releases it when that session ends, so a dead leader's lock frees itself. No home-made
+ * consensus. The embedded store has one process, which is always the leader.
+ */
+import pg from 'pg';
+import type { Logger } from 'pino';
+
+export type LeadershipListener = (leader: boolean) => void;
+
+export interface Leadership {
+  readonly isLeader: boolean;
+  /** Called on every change, and once at start with the initial state. */
+  onChange(listener: LeadershipListener): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The single embedded process. */
+export class SoleLeadership implements Leadership {
+  private listeners: LeadershipListener[] = [];
+  private leader = false;
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  onChange(listener: LeadershipListener): void {
+    this.listeners.push(listener);
+  }
+
+  async start(): Promise<void> {
+    this.leader = true;
+    for (const listener of this.listeners) listener(true);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.leader) return;
+    this.leader = false;
+    for (const listener of this.listeners) listener(false);
+  }
+}
+
+/** Key of the platform's leader lock (any constant shared by all replicas). */
+export const LEADER_LOCK_KEY = 0x6465_6268; // "debh"
+
+export interface AdvisoryLeadershipOptions {
+  readonly databaseUrl: string;
+  readonly logger: Pick<Logger, 'info' | 'warn'>;
+  /** How often a follower tries to take the lock, and a leader checks its session. @default 1000 */
+  readonly intervalMs?: number;
+}
+
+export class AdvisoryLockLeadership implements Leadership {
+  private listeners: LeadershipListener[] = [];
+  private leader = false;
+  private client?: pg.Client;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private readonly intervalMs: number;
+
+  constructor(private readonly options: AdvisoryLeadershipOptions) {
+    this.intervalMs = options.intervalMs ?? 1000;
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  onChange(listener: LeadershipListener): void {
+    this.listeners.push(listener);
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    const client = this.client;
+    this.client = undefined;
+    this.set(false);
+    // Ending the session releases the lock at once for the next leader.
+    await client?.end().catch(() => undefined);
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      if (!this.client) {
+        const client = new pg.Client({ connectionString: this.options.databaseUrl, application_name: 'debug-host-leader' });
+        client.on('error', () => this.drop('leader session failed'));
+        await client.connect();
+        this.client = client;
+      }
+      if (this.leader) await this.client.query('SELECT 1');
+      else {
+        const { rows } = await this.client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [LEADER_LOCK_KEY]);
+        if (rows[0]?.locked) this.set(true);
+      }
+    } catch (error) {
+      this.drop(`leader session failed: ${(error as Error).message}`);
+    }
+    if (!this.stopped) {
+      this.timer = setTimeout(() => void this.tick(), this.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  private drop(reason: string): void {
+    const client = this.client;
+    this.client = undefined;
+    void client?.end().catch(() => undefined);
+    if (this.leader) this.options.logger.warn({ reason }, 'lost leadership');
+    this.set(false);
+  }
+
+  private set(leader: boolean): void {
+    if (this.leader === leader) return;
+    this.leader = leader;
+    if (leader) this.options.logger.info('became leader');
+    if (!this.stopped || !leader) for (const listener of this.listeners) listener(leader);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The optional shared services of a replica, chosen by config: Redis for rate limits
+ * (in-process buckets without it), Kafka for the outbox relay (the log without it), and
+ * PostgreSQL advisory-lock leadership (sole leader on the embedded store).
+ */
+import type { Logger } from 'pino';
+import type { RedisClient } from './cache/redis-connection.js';
+import { connectRedis, redisConnectionFromEnv } from './cache/redis-connection.js';
+import { AdvisoryLockLeadership, SoleLeadership, type Leadership } from './cluster/leadership.js';
+import type { RuntimeConfig } from './config.js';
+import { kafkaBrokersFromEnv } from './events/kafka-publisher.js';
+import { kafkaRelay } from './events/kafka-relay.js';
+import { LogPublisher } from './events/log-publisher.js';
+import { OutboxRelay } from './events/outbox-relay.js';
+import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.js';
+import type { RateLimiter } from './ratelimit/rate-limiter.js';
+import { RedisRateLimiter } from './ratelimit/redis-rate-limiter.js';
+import type { Store } from './store/store.js';
+
+export interface ReplicaServices {
+  readonly limiter?: RateLimiter;
+  readonly leadership: Leadership;
+  /** Which backends are in use, for /health. */
+  readonly describe: () => Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+export function connectServices(config: RuntimeConfig, store: Store, logger: Logger, env: NodeJS.ProcessEnv = process.env): ReplicaServices {
+  const redisOptions = redisConnectionFromEnv(env);
+  let redis: RedisClient | undefined;
+  let limiter: RateLimiter | undefined;
+  if (config.rateLimitPerSecond > 0) {
+    const policy = { capacity: config.rateLimitBurst, refillPerSecond: config.rateLimitPerSecond };
+    if (redisOptions) {
+      redis = connectRedis(redisOptions);
+      limiter = new RedisRateLimiter({ redis, policy, logger });
+    } else limiter = new MemoryRateLimiter({ policy });
+  }
+
+  const leadership: Leadership = config.databaseUrl
+    ? new AdvisoryLockLeadership({ databaseUrl: config.databaseUrl, logger })
+    : new SoleLeadership();
+
+  const brokers = kafkaBrokersFromEnv(env);
+  let relay: OutboxRelay | undefined;
+  // Only the leader drains the outbox, so that events keep their order and go out once.
+  leadership.onChange((leader) => {
+    if (leader && !relay) {
+      relay = brokers ? kafkaRelay(store, { brokers, logger }) : new OutboxRelay({ store, publisher: new LogPublisher({ logger }), logger });
+      relay.start();
+    } else if (!leader && relay) {
+      const stopping = relay;
+      relay = undefined;
+      void stopping.stop();
+    }
+  });
+
+  return {
+    limiter,
+    leadership,
+    describe: () => ({
+      leader: leadership.isLeader,
+      rateLimit: limiter ? (redis ? 'redis' : 'memory') : 'off',
+      events: brokers ? 'kafka' : 'log',
+    }),
+    async close() {
+      await leadership.stop();
+      await relay?.stop();
+      await limiter?.close?.();
+      redis?.disconnect();
+    },
+  };
+}
