@@ -47,6 +47,8 @@ export interface DebugHostProps {
   readonly redisAddress?: string;
   /** Secret key with the Redis password, used with `redisAddress`. @default - no password */
   readonly redisPasswordSecret?: SecretKeyRef;
+  /** Redis runs in cluster mode (DEBUG_HOST_REDIS_CLUSTER=true). @default false */
+  readonly redisCluster?: boolean;
   /** Kafka bootstrap servers, exposed as DEBUG_HOST_KAFKA_BROKERS. @default - none: events stay in the outbox */
   readonly kafkaBrokers?: string;
   /** JWKS URL for tenant tokens (DEBUG_HOST_JWKS_URL); set this or `jwtSecret`. @default - none: `jwtSecret` is used */
@@ -87,6 +89,9 @@ export const DEFAULT_RUNTIME_RESOURCES: Required<ResourceProps> = Object.freeze(
   cpuLimit: '2',
   memoryLimit: '2Gi',
 });
+
+/** Writable data directory (an emptyDir: the root filesystem is read-only). */
+const DATA_DIR = '/var/lib/debug-host';
 
 /** UID/GID the runtime runs as (non-root). */
 export const RUNTIME_UID = 10001;
@@ -173,6 +178,9 @@ export class DebugHost extends Construct {
 
     const env: k8s.EnvVar[] = [
       { name: 'DEBUG_HOST_DRIVER', value: 'kubernetes' },
+      { name: 'DEBUG_HOST_HOST', value: '0.0.0.0' },
+      { name: 'DEBUG_HOST_PORT', value: String(MCP_PORT) },
+      { name: 'DEBUG_HOST_DATA_DIR', value: DATA_DIR },
       { name: 'DEBUG_HOST_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
@@ -193,6 +201,12 @@ export class DebugHost extends Construct {
       } else {
         env.push({ name: 'DEBUG_HOST_REDIS_URL', value: `redis://${props.redisAddress}` });
       }
+    }
+    if (props.redisCluster) {
+      if (!props.redisAddress && !props.redisUrlSecret) {
+        throw new ConstructPropsError(C, 'redisCluster', 'is set without a Redis to connect to', 'Set redisAddress (or redisUrlSecret) too, or drop redisCluster.');
+      }
+      env.push({ name: 'DEBUG_HOST_REDIS_CLUSTER', value: 'true' });
     }
     if (props.kafkaBrokers) env.push({ name: 'DEBUG_HOST_KAFKA_BROKERS', value: props.kafkaBrokers });
     if (props.jwksUrl) env.push({ name: 'DEBUG_HOST_JWKS_URL', value: props.jwksUrl });
@@ -253,10 +267,16 @@ export class DebugHost extends Construct {
                   capabilities: { drop: ['ALL'] },
                   seccompProfile: { type: 'RuntimeDefault' },
                 },
-                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                volumeMounts: [
+                  { name: 'tmp', mountPath: '/tmp' },
+                  { name: 'data', mountPath: DATA_DIR },
+                ],
               },
             ],
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: qty('1Gi') } }],
+            volumes: [
+              { name: 'tmp', emptyDir: { sizeLimit: qty('1Gi') } },
+              { name: 'data', emptyDir: { sizeLimit: qty('1Gi') } },
+            ],
           },
         },
       },

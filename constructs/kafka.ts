@@ -63,6 +63,15 @@ export interface KafkaProps {
   readonly tenants?: readonly string[];
   /** Quotas of every tenant's KafkaUser. @default - see KafkaTenantQuotaProps */
   readonly tenantQuotas?: KafkaTenantQuotaProps;
+  /**
+   * Add a plaintext listener on 9092 for the runtime (whose Kafka client speaks neither TLS
+   * nor SASL yet): Strimzi's NetworkPolicy admits only pods matching `runtimePodSelector`,
+   * and its anonymous principal is a super user. Set false once the runtime uses the
+   * `debug-host` KafkaUser's certificates on 9093. @default true
+   */
+  readonly runtimeListener?: boolean;
+  /** Pods admitted to the runtime listener. @default { 'app.kubernetes.io/name': 'debug-host' } */
+  readonly runtimePodSelector?: Readonly<Record<string, string>>;
 }
 
 const DAY = 86_400_000;
@@ -98,8 +107,10 @@ const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 export class Kafka extends Construct {
   readonly name: string;
   readonly namespaceName: string;
-  /** `<name>-kafka-bootstrap.<namespace>.svc:9093` (TLS). */
+  /** What the runtime connects to: the runtime listener (9092) when enabled, else the TLS one. */
   readonly bootstrapServers: string;
+  /** `<name>-kafka-bootstrap.<namespace>.svc:9093` (mutual TLS, ACLs). */
+  readonly tlsBootstrapServers: string;
   /** KafkaUser (and its Secret of client certificates) used by the runtime. */
   readonly runtimeUserName: string;
   readonly kafka: ApiObject;
@@ -144,7 +155,13 @@ export class Kafka extends Construct {
 
     const ns = this.namespaceName;
     const name = this.name;
-    this.bootstrapServers = `${name}-kafka-bootstrap.${ns}.svc:9093`;
+    const runtimeListener = props.runtimeListener ?? true;
+    const runtimePods = props.runtimePodSelector ?? { 'app.kubernetes.io/name': 'debug-host' };
+    if (Object.keys(runtimePods).length === 0) {
+      throw new ConstructPropsError(C, 'runtimePodSelector', 'an empty selector would admit every pod in the namespace', "Select the runtime's pods, e.g. { 'app.kubernetes.io/name': 'debug-host' }.");
+    }
+    this.tlsBootstrapServers = `${name}-kafka-bootstrap.${ns}.svc:9093`;
+    this.bootstrapServers = runtimeListener ? `${name}-kafka-bootstrap.${ns}.svc:9092` : this.tlsBootstrapServers;
     this.runtimeUserName = `${name}-debug-host`;
     const replication = Math.min(3, brokers);
     const minIsr = Math.max(1, replication - 1);
@@ -158,8 +175,11 @@ export class Kafka extends Construct {
           ...(props.version ? { version: props.version } : {}),
           listeners: [
             { name: 'tls', port: 9093, type: KafkaSpecKafkaListenersType.INTERNAL, tls: true, authentication: { type: KafkaSpecKafkaListenersAuthenticationType.TLS } },
+            ...(runtimeListener
+              ? [{ name: 'runtime', port: 9092, type: KafkaSpecKafkaListenersType.INTERNAL, tls: false, networkPolicyPeers: [{ podSelector: { matchLabels: { ...runtimePods } } }] }]
+              : []),
           ],
-          authorization: { type: KafkaSpecKafkaAuthorizationType.SIMPLE },
+          authorization: { type: KafkaSpecKafkaAuthorizationType.SIMPLE, ...(runtimeListener ? { superUsers: ['User:ANONYMOUS'] } : {}) },
           config: {
             'auto.create.topics.enable': false,
             'default.replication.factor': replication,

@@ -94,11 +94,11 @@ export class DebugHostPlatform extends Construct {
 
     this.postgres = config.postgres === false ? undefined : new PostgresHA(this, 'Postgres', { ...config.postgres, namespace: ns, tenantSchemas: tenants.map((t) => t.name) });
     this.redis = config.redis === false ? undefined : new RedisCluster(this, 'Redis', { ...config.redis, namespace: ns });
-    this.kafka = config.kafka === false ? undefined : new Kafka(this, 'Kafka', { ...config.kafka, namespace: ns, tenants: tenants.map((t) => t.name) });
+    this.kafka = config.kafka === false ? undefined : new Kafka(this, 'Kafka', { runtimePodSelector: { 'app.kubernetes.io/name': runtimeName }, ...config.kafka, namespace: ns, tenants: tenants.map((t) => t.name) });
 
     this.debugHost = new DebugHost(this, 'DebugHost', {
       ...(this.postgres ? { databaseUrlSecret: { name: this.postgres.appSecretName, key: 'uri' } } : {}),
-      ...(this.redis ? { redisAddress: `${this.redis.host}:${this.redis.port}`, redisPasswordSecret: this.redis.passwordSecret } : {}),
+      ...(this.redis ? { redisAddress: `${this.redis.host}:${this.redis.port}`, redisPasswordSecret: this.redis.passwordSecret, redisCluster: true } : {}),
       ...(this.kafka ? { kafkaBrokers: this.kafka.bootstrapServers } : {}),
       ...config.debugHost,
       namespace: ns,

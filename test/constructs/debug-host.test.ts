@@ -69,6 +69,8 @@ describe('DebugHost', () => {
       seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(pod.enableServiceLinks).toBe(false);
+    // read-only root: only the two emptyDirs are writable
+    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '1Gi' } }, { name: 'data', emptyDir: { sizeLimit: '1Gi' } }]);
     expect(pod.hostNetwork).toBeUndefined();
     expect(one(host(), 'ServiceAccount').automountServiceAccountToken).toBe(false);
   });
@@ -112,6 +114,9 @@ describe('DebugHost', () => {
     const env = envOf(host());
     expect(env).toEqual({
       DEBUG_HOST_DRIVER: 'kubernetes',
+      DEBUG_HOST_HOST: '0.0.0.0',
+      DEBUG_HOST_PORT: '2601',
+      DEBUG_HOST_DATA_DIR: '/var/lib/debug-host',
       DEBUG_HOST_NAMESPACE: { fieldRef: { fieldPath: 'metadata.namespace' } },
       POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
       POD_IP: { fieldRef: { fieldPath: 'status.podIP' } },
@@ -126,6 +131,8 @@ describe('DebugHost', () => {
     expect(wired.DEBUG_HOST_REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'redis', key: 'password' } });
     expect(wired.DEBUG_HOST_REDIS_URL).toBe('redis://:$(DEBUG_HOST_REDIS_PASSWORD)@r.ns.svc:6379');
     expect(wired.LOG_LEVEL).toBe('debug');
+    expect(wired.DEBUG_HOST_REDIS_CLUSTER).toBeUndefined(); // @default false
+    expect(envOf(host({ redisAddress: 'r:6379', redisCluster: true })).DEBUG_HOST_REDIS_CLUSTER).toBe('true');
     expect(envOf(host({ redisUrlSecret: { name: 'ext', key: 'url' } })).DEBUG_HOST_REDIS_URL).toEqual({ secretKeyRef: { name: 'ext', key: 'url' } });
   });
 
@@ -150,6 +157,7 @@ describe('DebugHost', () => {
       [{ jwksUrl: 'http://insecure/jwks' }, /'jwksUrl'.*https/],
       [{ redisAddress: 'r:6379', redisUrlSecret: { name: 's', key: 'k' } }, /'redisAddress'.*both set/],
       [{ redisAddress: 'redis://r:6379' }, /'redisAddress'.*host:port/],
+      [{ redisCluster: true }, /'redisCluster'.*without a Redis/],
       [{ env: { DATABASE_URL: 'x' } }, /'env.DATABASE_URL'.*dedicated prop/],
       [{ maxUnavailableDuringDisruption: 3 }, /'maxUnavailableDuringDisruption'.*below autoscaling.minReplicas/],
     ])('%j', (props, message) => {

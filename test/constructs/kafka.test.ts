@@ -20,8 +20,11 @@ describe('Kafka', () => {
     const k = one(objs, 'Kafka');
     expect(k.metadata).toMatchObject({ name: 'debug-host-kafka', namespace: 'debug-host' });
     expect(k.spec.kafka.version).toBeUndefined(); // @default operator's latest
-    expect(k.spec.kafka.listeners).toEqual([{ name: 'tls', port: 9093, type: 'internal', tls: true, authentication: { type: 'tls' } }]);
-    expect(k.spec.kafka.authorization).toEqual({ type: 'simple' });
+    expect(k.spec.kafka.listeners).toEqual([
+      { name: 'tls', port: 9093, type: 'internal', tls: true, authentication: { type: 'tls' } },
+      { name: 'runtime', port: 9092, type: 'internal', tls: false, networkPolicyPeers: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'debug-host' } } }] },
+    ]);
+    expect(k.spec.kafka.authorization).toEqual({ type: 'simple', superUsers: ['User:ANONYMOUS'] });
     expect(k.spec.kafka.config).toMatchObject({ 'min.insync.replicas': 2, 'default.replication.factor': 3, 'auto.create.topics.enable': false });
     expect(k.spec.zookeeper).toBeUndefined();
     const controller = one(objs, 'KafkaNodePool', 'controller');
@@ -66,6 +69,20 @@ describe('Kafka', () => {
     expect(one(kafka({ storageClass: 'gp3' }), 'KafkaNodePool', 'broker').spec.storage.class).toBe('gp3');
   });
 
+  it('drops the runtime listener (and the anonymous super user) when asked, serving the runtime on TLS', () => {
+    const objs = synth((c) => {
+      const k = new Kafka(c, 'k', { runtimeListener: false });
+      expect(k.bootstrapServers).toBe('debug-host-kafka-kafka-bootstrap.debug-host.svc:9093');
+      expect(k.tlsBootstrapServers).toBe(k.bootstrapServers);
+    });
+    const k = one(objs, 'Kafka');
+    expect(k.spec.kafka.listeners.map((l: { name: string }) => l.name)).toEqual(['tls']);
+    expect(k.spec.kafka.authorization).toEqual({ type: 'simple' });
+    synth((c) => expect(new Kafka(c, 'k').bootstrapServers).toBe('debug-host-kafka-kafka-bootstrap.debug-host.svc:9092'));
+    const custom = one(kafka({ runtimePodSelector: { app: 'rt' } }), 'Kafka');
+    expect(custom.spec.kafka.listeners[1].networkPolicyPeers).toEqual([{ podSelector: { matchLabels: { app: 'rt' } } }]);
+  });
+
   it('sizes replication to small clusters', () => {
     const k = one(kafka({ controllers: 1, brokers: 1 }), 'Kafka');
     expect(k.spec.kafka.config).toMatchObject({ 'default.replication.factor': 1, 'min.insync.replicas': 1 });
@@ -80,6 +97,7 @@ describe('Kafka', () => {
     [{ topics: [{ name: 'bad topic' }] }, /'topics\[\].name'.*not a valid topic name/],
     [{ tenantQuotas: { requestPercentage: 0 } }, /'tenantQuotas.requestPercentage'/],
     [{ brokerStorageSize: 'big' }, /'brokerStorageSize'/],
+    [{ runtimePodSelector: {} }, /'runtimePodSelector'.*every pod/],
   ])('rejects %j', (props, message) => {
     expect(() => kafka(props as KafkaProps)).toThrow(message);
   });

@@ -35,12 +35,17 @@ describe('DebugHostPlatform', () => {
     expect(all(custom, 'NetworkPolicy').every((p) => p.spec.ingress === undefined || p.spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'] === 'dh')).toBe(true);
   });
 
-  it('wires the runtime to Postgres (CNPG app secret), Redis (password secret) and Kafka (TLS bootstrap)', () => {
+  it('wires the runtime to Postgres (CNPG app secret), Redis cluster (password secret) and Kafka (runtime listener)', () => {
     const env = envOf(platform());
     expect(env.DATABASE_URL).toEqual({ secretKeyRef: { name: 'debug-host-pg-app', key: 'uri' } });
     expect(env.DEBUG_HOST_REDIS_PASSWORD).toEqual({ secretKeyRef: { name: 'debug-host-redis', key: 'password' } });
     expect(env.DEBUG_HOST_REDIS_URL).toBe('redis://:$(DEBUG_HOST_REDIS_PASSWORD)@debug-host-redis.debug-host.svc:6379');
-    expect(env.DEBUG_HOST_KAFKA_BROKERS).toBe('debug-host-kafka-kafka-bootstrap.debug-host.svc:9093');
+    expect(env.DEBUG_HOST_REDIS_CLUSTER).toBe('true');
+    expect(env.DEBUG_HOST_KAFKA_BROKERS).toBe('debug-host-kafka-kafka-bootstrap.debug-host.svc:9092');
+    const renamed = platform({ debugHost: { name: 'runtime' } });
+    expect(one(renamed, 'Kafka').spec.kafka.listeners[1].networkPolicyPeers).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'runtime' } } }]);
+    expect(all(renamed, 'RoleBinding', 'debug-host-runtime')[0]?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'runtime', namespace: 'debug-host' }]);
+    expect(one(renamed, 'HTTPRoute', 'tenant-acme').spec.rules[0].backendRefs[0].name).toBe('runtime');
     const bare = envOf(platform({ postgres: false, redis: false, kafka: false, debugHost: { databaseUrlSecret: { name: 'ext-db', key: 'url' } } }));
     expect(bare.DATABASE_URL).toEqual({ secretKeyRef: { name: 'ext-db', key: 'url' } });
     expect(bare.DEBUG_HOST_REDIS_URL).toBeUndefined();
