@@ -5,7 +5,8 @@
 # Ports: DEBUG_HOST_REDIS_BASE_PORT (default 57001) .. +5; each node's cluster bus is its
 # port + 100 (the usual +10000 would pass 65535). State (node dirs, nodes.conf,
 # pid and log files) lives in ${DEBUG_HOST_SERVICES_DIR:-$HOME/.cache/debug-host/services}/redis.
-# Nodes run without persistence: the cluster holds only rate-limit buckets and caches.
+# Nodes run without persistence: the cluster holds only rate-limit buckets and caches. No
+# diskless-sync delay (5 s by default), so that replicas are in sync right after create.
 #
 # Tests stop nodes by killing the pid in <state>/<port>/redis.pid; `up` then restarts the
 # missing nodes with their nodes.conf, so they rejoin the same cluster.
@@ -47,7 +48,7 @@ redis__start_node() {
     --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" \
     --cluster-enabled yes --cluster-port "$((port + 100))" \
     --cluster-config-file "$dir/nodes.conf" --cluster-node-timeout 2000 \
-    --save '' --appendonly no >&2
+    --save '' --appendonly no --repl-diskless-sync-delay 0 >&2
 }
 
 # Waits up to $2 seconds for `cmd...` (from $3 on) to succeed.
