@@ -112,6 +112,17 @@ kafka__wait() {
   done
 }
 
+# A cluster id as `StorageTool random-uuid` makes it (16 random bytes, base64url, no padding,
+# not starting with '-'), without paying for a second JVM start.
+kafka__cluster_id() {
+  local id
+  while :; do
+    id="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    [[ "$id" != -* ]] && break
+  done
+  printf '%s' "$id"
+}
+
 kafka__exports() { printf 'export DEBUG_HOST_KAFKA_BROKERS=127.0.0.1:%s\n' "$(kafka__port)"; }
 
 kafka_up() {
@@ -125,7 +136,7 @@ kafka_up() {
     kafka__configure "$dir"
     if [[ ! -f "$dir/data/meta.properties" ]]; then
       kafka__log "formatting KRaft storage in $dir/data"
-      java -cp "$lib/*" kafka.tools.StorageTool format -t "$(java -cp "$lib/*" kafka.tools.StorageTool random-uuid)" \
+      java -cp "$lib/*" kafka.tools.StorageTool format -t "$(kafka__cluster_id)" \
         -c "$dir/server.properties" >"$dir/format.log" 2>&1 || {
         kafka__log "storage format failed: $(tail -n5 "$dir/format.log")"
         return 1
