@@ -46,10 +46,39 @@ const addFormats = ((addFormatsModule as unknown as { default?: Addable }).defau
 
 let crdValidators: CrdValidators | undefined;
 
+interface StructuralSchema {
+  type?: string;
+  properties?: Record<string, StructuralSchema>;
+  additionalProperties?: boolean | StructuralSchema;
+  items?: StructuralSchema;
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+  'x-kubernetes-embedded-resource'?: boolean;
+}
+
+/**
+ * Fields the API server would silently prune: a CRD schema does not reject unknown fields,
+ * it drops them, so a misspelt field validates yet never reaches the operator.
+ */
+export function unknownFields(schema: StructuralSchema | undefined, value: unknown, path = ''): string[] {
+  if (!schema || value === null || typeof value !== 'object') return [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => unknownFields(schema.items, v, `${path}/${i}`));
+  if (schema['x-kubernetes-preserve-unknown-fields']) return [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (path === '' && (k === 'apiVersion' || k === 'kind' || k === 'metadata')) continue;
+    if (schema['x-kubernetes-embedded-resource'] && (k === 'apiVersion' || k === 'kind' || k === 'metadata')) continue;
+    const sub = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+    if (!sub && schema.additionalProperties !== true) out.push(`${path}/${k}`);
+    else out.push(...unknownFields(sub, v, `${path}/${k}`));
+  }
+  return out;
+}
+
 /** `group/version/Kind` -> ajv validator (compiled on first use), for every CRD under `dir`. */
 export interface CrdValidators {
   has(key: string): boolean;
   get(key: string): ValidateFunction | undefined;
+  schema(key: string): StructuralSchema | undefined;
   keys(): string[];
 }
 
@@ -62,7 +91,7 @@ export function loadCrdValidators(dir = CRD_DIR): CrdValidators {
   for (const f of ['int32', 'int64', 'byte', 'quantity', 'int-or-string', 'duration']) {
     if (!ajv.formats[f]) ajv.addFormat(f, true);
   }
-  const schemas = new Map<string, object>();
+  const schemas = new Map<string, StructuralSchema>();
   const compiled = new Map<string, ValidateFunction>();
   for (const sub of readdirSync(dir, { withFileTypes: true })) {
     if (!sub.isDirectory()) continue;
@@ -80,6 +109,7 @@ export function loadCrdValidators(dir = CRD_DIR): CrdValidators {
   }
   const out: CrdValidators = {
     has: (key) => schemas.has(key),
+    schema: (key) => schemas.get(key),
     keys: () => [...schemas.keys()],
     get(key) {
       const schema = schemas.get(key);
@@ -132,6 +162,10 @@ export async function validateManifests(objects: readonly Record<string, unknown
     if (crd) {
       if (!crd(obj)) {
         problems.push({ object: name, message: (crd.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`).join('; ') });
+      }
+      const pruned = unknownFields(crds.schema(crdKey), obj);
+      if (pruned.length > 0) {
+        problems.push({ object: name, message: `unknown fields the API server would drop: ${pruned.join(', ')}` });
       }
       continue;
     }
