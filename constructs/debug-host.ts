@@ -2,25 +2,10 @@ import type { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { type DebugHostAutoscalingProps, createAutoscaler, resolveAutoscaling } from './autoscaling.js';
 import { modelObject, type ResourceProps, type SecretKeyRef } from './common.js';
 import { componentLabels } from './labels.js';
 import { ConstructPropsError, requireDnsLabel, requireInt, requireQuantity, stripUndefined } from './validation.js';
-
-/** HPA bounds and targets (the seed's: min 3, max 20, cpu 70%, memory 80%, 10 active containers per pod). */
-export interface DebugHostAutoscalingProps {
-  /** @default 3 */
-  readonly minReplicas?: number;
-  /** @default 20 */
-  readonly maxReplicas?: number;
-  /** Average cpu utilisation target, percent of requests. @default 70 */
-  readonly cpuUtilization?: number;
-  /** Average memory utilisation target, percent of requests. @default 80 */
-  readonly memoryUtilization?: number;
-  /** Average `active_containers_per_pod` target (a Pods metric served by prometheus-adapter or KEDA). @default 10 */
-  readonly activeContainersPerPod?: number;
-  /** Seconds the HPA waits before scaling down (damped scale-down). @default 300 */
-  readonly scaleDownStabilizationSeconds?: number;
-}
 
 export interface DebugHostProps {
   /** Namespace the runtime runs in. @default 'debug-host' */
@@ -74,15 +59,6 @@ export const DASHBOARD_PORT = 2602;
 /** The pinned default runtime image. */
 export const DEFAULT_RUNTIME_IMAGE = 'ghcr.io/debug-host/runtime:0.1.0';
 
-export const DEFAULT_AUTOSCALING: Required<DebugHostAutoscalingProps> = Object.freeze({
-  minReplicas: 3,
-  maxReplicas: 20,
-  cpuUtilization: 70,
-  memoryUtilization: 80,
-  activeContainersPerPod: 10,
-  scaleDownStabilizationSeconds: 300,
-});
-
 export const DEFAULT_RUNTIME_RESOURCES: Required<ResourceProps> = Object.freeze({
   cpuRequest: '500m',
   memoryRequest: '512Mi',
@@ -119,7 +95,10 @@ export class DebugHost extends Construct {
   readonly deployment: ApiObject;
   readonly service: ApiObject;
   readonly peerService: ApiObject;
+  /** The HorizontalPodAutoscaler, or KEDA's ScaledObject with `autoscaling.autoscaler: 'keda'`. */
   readonly hpa: ApiObject;
+  /** Same object as `hpa`. */
+  readonly autoscaler: ApiObject;
   readonly podDisruptionBudget: ApiObject;
   readonly serviceMonitor: ApiObject | undefined;
   readonly apiObjects: readonly ApiObject[];
@@ -130,16 +109,7 @@ export class DebugHost extends Construct {
     this.name = requireDnsLabel(C, 'name', props.name ?? 'debug-host');
     this.namespaceName = requireDnsLabel(C, 'namespace', props.namespace ?? 'debug-host');
     this.image = requireImage(C, props.image ?? DEFAULT_RUNTIME_IMAGE);
-    const a = { ...DEFAULT_AUTOSCALING, ...stripUndefined(props.autoscaling ?? {}) };
-    requireInt(C, 'autoscaling.minReplicas', a.minReplicas, 1);
-    requireInt(C, 'autoscaling.maxReplicas', a.maxReplicas, 1);
-    if (a.maxReplicas < a.minReplicas) {
-      throw new ConstructPropsError(C, 'autoscaling.maxReplicas', `${a.maxReplicas} is below minReplicas ${a.minReplicas}`, 'Set maxReplicas >= minReplicas.');
-    }
-    requireInt(C, 'autoscaling.cpuUtilization', a.cpuUtilization, 1, 100);
-    requireInt(C, 'autoscaling.memoryUtilization', a.memoryUtilization, 1, 100);
-    requireInt(C, 'autoscaling.activeContainersPerPod', a.activeContainersPerPod, 1);
-    requireInt(C, 'autoscaling.scaleDownStabilizationSeconds', a.scaleDownStabilizationSeconds, 0, 3600);
+    const a = resolveAutoscaling(C, props.autoscaling);
     this.autoscaling = a;
     const r = { ...DEFAULT_RUNTIME_RESOURCES, ...stripUndefined(props.resources ?? {}) };
     for (const [k, v] of Object.entries(r)) requireQuantity(C, `resources.${k}`, v);
@@ -303,26 +273,8 @@ export class DebugHost extends Construct {
       },
     });
 
-    this.hpa = new k8s.KubeHorizontalPodAutoscalerV2(this, 'Hpa', {
-      metadata: meta(name),
-      spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-        minReplicas: a.minReplicas,
-        maxReplicas: a.maxReplicas,
-        metrics: [
-          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: a.cpuUtilization } } },
-          { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: a.memoryUtilization } } },
-          {
-            type: 'Pods',
-            pods: { metric: { name: 'active_containers_per_pod' }, target: { type: 'AverageValue', averageValue: qty(String(a.activeContainersPerPod)) } },
-          },
-        ],
-        behavior: {
-          scaleDown: { stabilizationWindowSeconds: a.scaleDownStabilizationSeconds, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] },
-          scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: 'Pods', value: 4, periodSeconds: 60 }] },
-        },
-      },
-    });
+    this.hpa = createAutoscaler(this, 'Hpa', a, { name, namespace: ns, labels });
+    this.autoscaler = this.hpa;
 
     this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'Pdb', {
       metadata: meta(name),

@@ -1,3 +1,4 @@
+export * from './autoscaling.js';
 export * from './common.js';
 export * from './dashboards.js';
 export * from './debug-host.js';

@@ -76,7 +76,11 @@ describe('DebugHost', () => {
   });
 
   it('scales with an HPA: min 3, max 20, cpu 70 %, memory 80 %, active_containers_per_pod 10', () => {
-    expect(DEFAULT_AUTOSCALING).toEqual({ minReplicas: 3, maxReplicas: 20, cpuUtilization: 70, memoryUtilization: 80, activeContainersPerPod: 10, scaleDownStabilizationSeconds: 300 });
+    expect(DEFAULT_AUTOSCALING).toEqual({
+      minReplicas: 3, maxReplicas: 20, cpuUtilization: 70, memoryUtilization: 80, activeContainersPerPod: 10, scaleDownStabilizationSeconds: 300,
+      autoscaler: 'hpa', prometheusAddress: 'http://prometheus-operated.monitoring.svc:9090',
+    });
+    expect(all(host(), 'ScaledObject')).toHaveLength(0);
     const hpa = one(host(), 'HorizontalPodAutoscaler');
     expect(hpa.apiVersion).toBe('autoscaling/v2');
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'debug-host' });
@@ -89,6 +93,25 @@ describe('DebugHost', () => {
     expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
     const custom = one(host({ autoscaling: { minReplicas: 5, maxReplicas: 50, activeContainersPerPod: 25 } }), 'HorizontalPodAutoscaler');
     expect([custom.spec.minReplicas, custom.spec.maxReplicas, custom.spec.metrics[2].pods.target.averageValue]).toEqual([5, 50, '25']);
+  });
+
+  it('can scale with KEDA instead: a ScaledObject with cpu, memory and a Prometheus trigger, validated by the KEDA model', async () => {
+    const objs = host({ autoscaling: { autoscaler: 'keda', maxReplicas: 30 } });
+    expect(all(objs, 'HorizontalPodAutoscaler')).toHaveLength(0);
+    const so = one(objs, 'ScaledObject');
+    expect(so.apiVersion).toBe('keda.sh/v1alpha1');
+    expect(so.spec).toMatchObject({ scaleTargetRef: { name: 'debug-host' }, minReplicaCount: 3, maxReplicaCount: 30 });
+    expect(so.spec.triggers).toEqual([
+      { type: 'cpu', metricType: 'Utilization', metadata: { value: '70' } },
+      { type: 'memory', metricType: 'Utilization', metadata: { value: '80' } },
+      {
+        type: 'prometheus',
+        metricType: 'AverageValue',
+        metadata: { serverAddress: 'http://prometheus-operated.monitoring.svc:9090', query: 'sum(active_containers_per_pod{namespace="debug-host",pod=~"debug-host-.*"})', threshold: '10' },
+      },
+    ]);
+    expect(so.spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
+    await expectValid(objs);
   });
 
   it('keeps a PodDisruptionBudget of one unavailable replica', () => {
@@ -153,6 +176,8 @@ describe('DebugHost', () => {
       [{ autoscaling: { cpuUtilization: 120 } }, /'autoscaling.cpuUtilization'.*from 1 to 100/],
       [{ autoscaling: { activeContainersPerPod: 0 } }, /'autoscaling.activeContainersPerPod'/],
       [{ resources: { cpuRequest: 'lots' } }, /'resources.cpuRequest'/],
+      [{ autoscaling: { autoscaler: 'vpa' } }, /'autoscaling.autoscaler'.*"hpa" or "keda"/],
+      [{ autoscaling: { autoscaler: 'keda', prometheusAddress: 'prometheus:9090' } }, /'autoscaling.prometheusAddress'.*http/],
       [{ jwksUrl: 'https://a/jwks', jwtSecret: { name: 's', key: 'k' } }, /'jwksUrl'.*both set.*Set only one/],
       [{ jwksUrl: 'http://insecure/jwks' }, /'jwksUrl'.*https/],
       [{ redisAddress: 'r:6379', redisUrlSecret: { name: 's', key: 'k' } }, /'redisAddress'.*both set/],

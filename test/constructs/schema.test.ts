@@ -48,6 +48,7 @@ describe('schema validation of everything synth writes', () => {
       ['an enum violation in a CRD kind', { apiVersion: 'postgresql.cnpg.io/v1', kind: 'ScheduledBackup', metadata: { name: 'b' }, spec: { schedule: '0 0 0 * * *', cluster: { name: 'c' }, method: 'tape' } }, /method/],
       ['a misspelt field a CRD would silently prune', { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'c' }, spec: { instances: 3, affinity: { enablePodAntiAfinity: true } } }, /unknown fields the API server would drop: \/spec\/affinity\/enablePodAntiAfinity/],
       ['a model-package kind', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'g' }, spec: {} }, /gatewayClassName/],
+      ['a KEDA kind', { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 's' }, spec: { scaleTargetRef: { name: 'd' } } }, /triggers/],
       ['an unknown kind', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }, /no schema known/],
       ['a missing name', { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }, /metadata.name is missing/],
     ])('%s', async (_, obj, message) => {
