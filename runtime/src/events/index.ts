@@ -4,3 +4,4 @@ export * from './outbox-relay.js';
 export * from './kafka-publisher.js';
 export * from './kafka-relay.js';
 export * from './log-publisher.js';
+export * from './create-relay.js';

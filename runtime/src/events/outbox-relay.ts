@@ -40,7 +40,7 @@ export interface RelayStats {
 
 export class OutboxRelay {
   private readonly store: OutboxRelayOptions['store'];
-  private readonly publisher: EventPublisher;
+  readonly publisher: EventPublisher;
   private readonly logger?: OutboxRelayOptions['logger'];
   private readonly batchSize: number;
   private readonly idleMs: number;

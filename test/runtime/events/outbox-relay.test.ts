@@ -2,6 +2,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEvent } from '../../../runtime/src/domain/types.js';
 import type { EventPublisher } from '../../../runtime/src/events/event-publisher.js';
+import { createOutboxRelay } from '../../../runtime/src/events/create-relay.js';
+import { KafkaPublisher } from '../../../runtime/src/events/kafka-publisher.js';
 import { LogPublisher } from '../../../runtime/src/events/log-publisher.js';
 import { OutboxRelay } from '../../../runtime/src/events/outbox-relay.js';
 import { openStore } from '../../../runtime/src/store/open-store.js';
@@ -113,5 +115,11 @@ describe('OutboxRelay on the embedded store', () => {
     expect(lines.map((l) => l.msg)).toEqual(['event project.registered', 'event project.heartbeat', 'event project.heartbeat']);
     expect(lines[0]).toMatchObject({ topic: 'debug-host.lifecycle', event: { type: 'project.registered', tenantId: tenant } });
     expect(await pendingCount(store)).toBe(0);
+  });
+
+  it('createOutboxRelay sends to Kafka when brokers are configured, to the log otherwise', () => {
+    const logger = pino({ level: 'silent' });
+    expect(createOutboxRelay(store, { logger }).publisher).toBeInstanceOf(LogPublisher);
+    expect(createOutboxRelay(store, { logger, brokers: ['127.0.0.1:59092'] }).publisher).toBeInstanceOf(KafkaPublisher);
   });
 });
