@@ -61,6 +61,18 @@ kafka__ready() {
   kafka__pid >/dev/null && kafka__accepts && grep -q 'Kafka Server started' "$(kafka__dir)/kafka.log" 2>/dev/null
 }
 
+# Ready (true), still starting (false), or exited: then it says why and gives up at once
+# (say, the port is taken) rather than waiting out the timeout.
+kafka__starting() {
+  kafka__ready && return 0
+  if ! kafka__pid >/dev/null; then
+    kafka__log "the broker exited while starting; last lines of $(kafka__dir)/kafka.log and stdout.log:"
+    tail -n 5 "$(kafka__dir)/kafka.log" "$(kafka__dir)/stdout.log" >&2 2>/dev/null || true
+    return 2
+  fi
+  return 1
+}
+
 kafka__configure() {
   local dir="$1"
   cat >"$dir/server.properties" <<EOF
@@ -98,12 +110,17 @@ rootLogger.appenderRef.file.ref = file
 EOF
 }
 
-# Waits up to $2 seconds for `cmd...` (from $3 on) to succeed.
+# Waits up to $2 seconds for `cmd...` (from $3 on) to succeed; status 2 from it stops early.
 kafka__wait() {
   local what="$1" secs="$2" deadline
   shift 2
   deadline=$((SECONDS + secs))
-  until "$@"; do
+  local rc
+  while :; do
+    rc=0
+    "$@" || rc=$?
+    ((rc == 0)) && return 0
+    ((rc == 2)) && return 1
     if ((SECONDS >= deadline)); then
       kafka__log "timed out after ${secs}s waiting for $what; see $(kafka__dir)/kafka.log"
       return 1
@@ -149,7 +166,7 @@ kafka_up() {
       -cp "$lib/*" kafka.Kafka "$dir/server.properties" >"$dir/stdout.log" 2>&1 </dev/null &
     echo $! >"$dir/kafka.pid"
   fi
-  kafka__wait "the broker to accept connections" 90 kafka__ready || return 1
+  kafka__wait "the broker to accept connections" 90 kafka__starting || return 1
   pid="$(kafka__pid)"
   kafka__log "broker ready (pid $pid)"
   kafka__exports

@@ -129,7 +129,12 @@ redis_up() {
     redis__start_node "$port" || return 1
     addrs+=("127.0.0.1:$port")
   done
-  redis__wait "6 nodes to answer PING" 20 redis__all_ping || return 1
+  redis__wait "6 nodes to answer PING" 20 redis__all_ping || {
+    for port in $(redis__ports); do
+      redis__pid "$port" >/dev/null || redis__log "node $port is not running: $(tail -n 2 "$dir/$port/redis.log" 2>/dev/null)"
+    done
+    return 1
+  }
   if redis__slots_assigned; then
     # Restarted nodes rejoin through their nodes.conf; a broken leftover is rebuilt once.
     if ! redis__wait "the existing cluster to recover" 20 redis__cluster_ready; then
