@@ -64,7 +64,10 @@ export function resolveAutoscaling(construct: string, props: DebugHostAutoscalin
   return a;
 }
 
-/** The HPA (or KEDA ScaledObject) for Deployment `target.name`. */
+/**
+ * The HPA (or KEDA ScaledObject) for Deployment `target.name`.
+ * @see https://keda.sh/docs/latest/scalers/prometheus/
+ */
 export function createAutoscaler(
   scope: Construct,
   id: string,

@@ -81,6 +81,9 @@ export const RUNTIME_UID = 10001;
  * escalation, all capabilities dropped and the RuntimeDefault seccomp profile.
  *
  * Escape hatch: each object is a public `ApiObject` field; `apiObjects` lists them all.
+ *
+ * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
+ * @see https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
  */
 export class DebugHost extends Construct {
   readonly name: string;

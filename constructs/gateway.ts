@@ -49,6 +49,10 @@ export interface GatewayProps {
  * Envoy `BackendTrafficPolicy` hashing on that header so a tenant sticks to one replica.
  *
  * Escape hatch: `gateway`, `certificate`, `routes`, `redirectRoute`, `trafficPolicy`.
+ *
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/
+ * @see https://gateway.envoyproxy.io/docs/tasks/traffic/load-balancing/ (consistent hash)
+ * @see https://cert-manager.io/docs/usage/certificate/
  */
 export class Gateway extends Construct {
   readonly name: string;

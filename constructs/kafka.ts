@@ -103,6 +103,8 @@ const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
  * whose ACLs cover only its own `tenant.<id>.` prefix, with byte-rate and request quotas.
  *
  * Escape hatch: `kafka`, `controllerPool`, `brokerPool`, `topics`, `runtimeUser`, `tenantUsers`.
+ *
+ * @see https://strimzi.io/docs/operators/latest/deploying (node pools, KRaft, User Operator ACLs and quotas)
  */
 export class Kafka extends Construct {
   readonly name: string;

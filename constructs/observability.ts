@@ -48,6 +48,8 @@ const WINDOWS = ['5m', '30m', '1h', '6h', '3d', '30d'] as const;
  * workload: the DebugHost ServiceMonitor and CloudNativePG's PodMonitors.
  *
  * Escape hatch: `prometheusRule`, `dashboards`, `otelConfig`.
+ *
+ * @see https://sre.google/workbook/alerting-on-slos/ (multi-window, multi-burn-rate alerts)
  */
 export class Observability extends Construct {
   readonly prometheusRule: ApiObject;

@@ -78,6 +78,8 @@ const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
  * (key `uri`), which the platform passes to the runtime as DATABASE_URL.
  *
  * Escape hatch: `cluster`, `pooler`, `scheduledBackup`, `database`, `replicaCluster`.
+ *
+ * @see https://cloudnative-pg.io/documentation/1.30/ (Cluster, Backup, Pooler, Database, Replica clusters)
  */
 export class PostgresHA extends Construct {
   readonly name: string;

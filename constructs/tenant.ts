@@ -106,6 +106,10 @@ export const MAX_TENANT_NAME_LENGTH = 63 - 'tenant-'.length;
  *
  * Escape hatch: every object is a public `ApiObject` (`tenant.resourceQuota.addJsonPatch(...)`),
  * and `apiObjects` lists them all.
+ *
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/
+ * @see https://kubernetes.io/docs/concepts/policy/resource-quotas/
+ * @see https://github.com/kubernetes-sigs/multi-tenancy/tree/master/benchmarks (MTB checks, asserted in tests)
  */
 export class Tenant extends Construct {
   /** `tenant-<name>`. */
