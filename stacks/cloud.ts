@@ -3,6 +3,7 @@
  * EKS, Karpenter, backup bucket, workload roles); for `existing`, only a Kubernetes provider
  * for the given kubeconfig context, with no cloud call at all.
  */
+import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { BackupBucket } from './aws/backup-bucket.js';
@@ -18,6 +19,8 @@ import type { BackupTarget } from './tenant-stack.js';
 /** What the rest of the program needs from the cloud side. */
 export interface Cloud {
   readonly provider: k8s.Provider;
+  /** The AWS provider for `cluster.region` (eks mode): components below the root inherit it. */
+  readonly awsProvider: aws.Provider | undefined;
   /** Secret kubeconfig when the stack made the cluster. */
   readonly kubeconfig: pulumi.Output<string> | undefined;
   readonly clusterName: pulumi.Output<string> | undefined;
@@ -43,6 +46,7 @@ export function createCloud(config: StackConfig): Cloud {
     const base = cluster.backupDestinationPath?.replace(/\/+$/, '');
     return {
       provider,
+      awsProvider: undefined,
       kubeconfig: undefined,
       clusterName: undefined,
       ready: [],
@@ -54,12 +58,15 @@ export function createCloud(config: StackConfig): Cloud {
     };
   }
   const tags = { 'debug-host.io/environment': config.environment, 'app.kubernetes.io/managed-by': 'pulumi' };
-  const keys = new EncryptionKeys(prefix, { tags });
-  const network = new Network(prefix, { network: cluster.network, tags });
-  const eks = new EksCluster(prefix, { config: cluster, privateSubnetIds: network.privateSubnetIds, secretsKeyArn: keys.clusterSecrets.arn, tags });
+  // The region comes from the stack config alone, not from aws:region or the shell's AWS_REGION.
+  const awsProvider = new aws.Provider('aws', { region: cluster.region as aws.Region, defaultTags: { tags } });
+  const inAws = { providers: [awsProvider] };
+  const keys = new EncryptionKeys(prefix, { tags }, inAws);
+  const network = new Network(prefix, { network: cluster.network, tags }, inAws);
+  const eks = new EksCluster(prefix, { config: cluster, privateSubnetIds: network.privateSubnetIds, secretsKeyArn: keys.clusterSecrets.arn, tags }, inAws);
   const provider = new k8s.Provider('kubernetes', { kubeconfig: eks.kubeconfig, enableServerSideApply: true });
   const bucketName = cluster.backupBucket ?? `${prefix}-backups`;
-  const bucket = new BackupBucket(`${prefix}-backups`, { bucketName, kmsKeyArn: keys.data.arn, retentionDays: cluster.backupRetentionDays, tags });
+  const bucket = new BackupBucket(`${prefix}-backups`, { bucketName, kmsKeyArn: keys.data.arn, retentionDays: cluster.backupRetentionDays, tags }, inAws);
   new Karpenter(`${prefix}-karpenter`, {
     config: cluster.karpenter,
     clusterName: eks.clusterName,
@@ -70,7 +77,7 @@ export function createCloud(config: StackConfig): Cloud {
     provider,
     tags,
     dependsOn: [eks.systemNodeGroup, ...eks.addons],
-  });
+  }, inAws);
   const roles = new WorkloadRoles(`${prefix}-workloads`, {
     oidc: eks.oidc,
     bucketArn: bucket.arn,
@@ -80,9 +87,10 @@ export function createCloud(config: StackConfig): Cloud {
     // CloudNativePG names the cluster's ServiceAccount after the Cluster.
     postgresServiceAccount: POSTGRES_CLUSTER,
     tags,
-  });
+  }, inAws);
   return {
     provider,
+    awsProvider,
     kubeconfig: eks.kubeconfig,
     clusterName: eks.clusterName,
     ready: [eks.systemNodeGroup, ...eks.addons],

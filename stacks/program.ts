@@ -46,7 +46,7 @@ export async function runPlatform(options: ProgramOptions = {}): Promise<StackOu
   const cloud = createCloud(config);
   const provider = cloud.provider;
 
-  const root = new pulumi.ComponentResource('debug-host:platform:Platform', `debug-host-${env}`);
+  const root = new pulumi.ComponentResource('debug-host:platform:Platform', `debug-host-${env}`, {}, cloud.awsProvider === undefined ? {} : { providers: [cloud.awsProvider] });
   const operators = new Operators('operators', { versions: config.operators, provider, dependsOn: cloud.ready }, { parent: root });
   const storageClass = encryptedStorageClass({
     name: ENCRYPTED_STORAGE_CLASS,

@@ -96,6 +96,14 @@ describe('dev', () => {
 });
 
 describe.each(['staging', 'prod'])('%s on EKS', (stack) => {
+  it('creates every AWS resource through the provider for cluster.region', () => {
+    const provider = one(run(stack), 'pulumi:providers:aws', 'aws');
+    expect(provider.inputs).toMatchObject({ region: 'eu-west-1' });
+    const aws = custom(run(stack)).filter((r) => r.type.startsWith('aws:'));
+    expect(aws.length).toBeGreaterThan(40);
+    expect(aws.filter((r) => r.provider !== provider.urn).map((r) => r.name)).toEqual([]);
+  });
+
   it('creates EKS with access entries (API auth), encrypted secrets and logging', () => {
     const cluster = one(run(stack), 'aws:eks/cluster:Cluster', `debug-host-${stack}`);
     expect(cluster.inputs).toMatchObject({
