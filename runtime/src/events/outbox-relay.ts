@@ -77,16 +77,16 @@ export class OutboxRelay {
   /** Finishes the batch in hand, stops, and closes the publisher. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    this.wake?.(); // also ends a backoff
     await this.running;
     this.running = undefined;
     for (const w of this.idleWaiters.splice(0)) w.resolve();
     await this.publisher.close();
   }
 
-  /** Wakes an idle relay (call after a commit that wrote events). */
+  /** Wakes an idle relay (call after a commit that wrote events); a backoff is not cut short. */
   notify(): void {
-    this.wake?.();
+    if (!this.stats.failingSince) this.wake?.();
   }
 
   /** Resolves once a pass that began after this call found the outbox empty. */

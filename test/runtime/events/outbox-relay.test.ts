@@ -89,13 +89,16 @@ describe('OutboxRelay on the embedded store', () => {
     expect(await pendingCount(store)).toBe(0);
   });
 
-  it('backs off exponentially up to the ceiling', async () => {
+  it('backs off exponentially up to the ceiling, whatever notify() says', async () => {
     const publisher = new RecordingPublisher();
     publisher.down = true;
     await projectEvents(store, tenant, 'd', 1);
     const relay = new OutboxRelay({ store, publisher, initialBackoffMs: 50, maxBackoffMs: 100 });
     relay.start();
+    // Commits keep calling notify(); that must not cut the backoff short.
+    const spam = setInterval(() => relay.notify(), 5);
     await new Promise((r) => setTimeout(r, 500));
+    clearInterval(spam);
     publisher.down = false;
     await relay.drained();
     await relay.stop();
