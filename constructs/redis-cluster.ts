@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import type { SecretKeyRef } from './common.js';
 import { requireImage } from './debug-host.js';
 import { componentLabels } from './labels.js';
-import { requireDnsLabel, requireInt, requireQuantity } from './validation.js';
+import { requireDnsLabel, requireDnsName, requireInt, requireQuantity } from './validation.js';
 
 export interface RedisClusterProps {
   /** @default 'debug-host' */
@@ -25,6 +25,8 @@ export interface RedisClusterProps {
   readonly passwordSecret?: SecretKeyRef;
   /** Memory request and limit per node. @default '1Gi' */
   readonly memory?: string;
+  /** The Kubernetes cluster's DNS domain, in the hostnames nodes announce. @default 'cluster.local' */
+  readonly clusterDomain?: string;
 }
 
 const CLIENT_PORT = 6379;
@@ -70,6 +72,7 @@ export class RedisCluster extends Construct {
     const image = requireImage(C, props.image ?? 'redis:7.4.2');
     const storage = requireQuantity(C, 'storageSize', props.storageSize ?? '5Gi');
     const memory = requireQuantity(C, 'memory', props.memory ?? '1Gi');
+    const domain = requireDnsName(C, 'clusterDomain', props.clusterDomain ?? 'cluster.local');
     this.passwordSecret = props.passwordSecret ?? { name: 'debug-host-redis', key: 'password' };
     this.nodes = primaries * (1 + perPrimary);
     const ns = this.namespaceName;
@@ -134,7 +137,7 @@ export class RedisCluster extends Construct {
 
     const start = [
       'set -eu',
-      `host="$POD_NAME.${headless}.$POD_NAMESPACE.svc.cluster.local"`,
+      `host="$POD_NAME.${headless}.$POD_NAMESPACE.svc.${domain}"`,
       'printf "include /etc/redis/redis.conf\\nrequirepass %s\\nmasterauth %s\\ncluster-announce-hostname %s\\n" "$REDIS_PASSWORD" "$REDIS_PASSWORD" "$host" > /conf/redis.conf',
       'exec redis-server /conf/redis.conf',
     ].join('\n');
@@ -212,7 +215,7 @@ export class RedisCluster extends Construct {
       spec: { maxUnavailable: port(1), selector: { matchLabels: selector } },
     });
 
-    const hosts = Array.from({ length: this.nodes }, (_, i) => `${name}-${i}.${headless}.${ns}.svc.cluster.local`);
+    const hosts = Array.from({ length: this.nodes }, (_, i) => `${name}-${i}.${headless}.${ns}.svc.${domain}`);
     // CLUSTER MEET takes addresses, so the hostnames are resolved first; afterwards the nodes
     // announce their hostnames and follow each other across IP changes.
     const init = [

@@ -56,6 +56,13 @@ describe('RedisCluster', () => {
     expect(one(redis({ storageClass: 'gp3' }), 'StatefulSet').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('gp3');
   });
 
+  it('announces hostnames under the cluster DNS domain (cluster.local unless set)', () => {
+    const start = (objs: ReturnType<typeof redis>) => one(objs, 'StatefulSet').spec.template.spec.containers[0].command[2] as string;
+    expect(start(redis())).toContain('.svc.cluster.local"');
+    expect(start(redis({ clusterDomain: 'corp.internal' }))).toContain('.svc.corp.internal"');
+    expect(one(redis({ clusterDomain: 'corp.internal' }), 'Job').spec.template.spec.containers[0].command[2]).toContain('debug-host-redis-0.debug-host-redis-headless.debug-host.svc.corp.internal');
+  });
+
   it('scales primaries and replicas', () => {
     const objs = redis({ primaries: 4, replicasPerPrimary: 2 });
     expect(one(objs, 'StatefulSet').spec.replicas).toBe(12);
@@ -67,6 +74,7 @@ describe('RedisCluster', () => {
     [{ replicasPerPrimary: -1 }, /'replicasPerPrimary'/],
     [{ image: 'redis:latest' }, /'image'.*not pinned/],
     [{ storageSize: '-1Gi' }, /'storageSize'/],
+    [{ clusterDomain: 'Cluster.Local.' }, /'clusterDomain'/],
   ])('rejects %j', (props, message) => {
     expect(() => redis(props as RedisClusterProps)).toThrow(message);
   });
