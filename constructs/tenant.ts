@@ -62,6 +62,8 @@ export interface TenantProps {
   readonly labels?: Readonly<Record<string, string>>;
   /** Pod Security Standards version pinned in the namespace labels. @default 'v1.28' */
   readonly podSecurityVersion?: string;
+  /** Let the tenant's own pods reach each other (ingress and egress within the namespace). @default false */
+  readonly allowSameNamespace?: boolean;
 }
 
 /** The seed's tenant config: containers 50, memory 10Gi, cpu 10, storage 100Gi, ports 100. */
@@ -124,7 +126,7 @@ export class Tenant extends Construct {
   readonly namespace: ApiObject;
   readonly resourceQuota: ApiObject;
   readonly limitRange: ApiObject;
-  /** default-deny, allow-dns, allow-from-runtime. */
+  /** default-deny, allow-dns, allow-from-debug-host (and allow-same-namespace when enabled). */
   readonly networkPolicies: readonly ApiObject[];
   readonly serviceAccount: ApiObject;
   /** Read-only Role of the tenant ServiceAccount. */
@@ -245,7 +247,16 @@ export class Tenant extends Construct {
         ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': runtimeNamespace } } }] }],
       },
     });
-    this.networkPolicies = [denyAll, allowDns, allowRuntime];
+    const sameNamespace =
+      props.allowSameNamespace === true
+        ? [
+            new k8s.KubeNetworkPolicy(this, 'AllowSameNamespace', {
+              metadata: meta('allow-same-namespace'),
+              spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] },
+            }),
+          ]
+        : [];
+    this.networkPolicies = [denyAll, allowDns, allowRuntime, ...sameNamespace];
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: meta('tenant'),

@@ -18,8 +18,9 @@ describe('tenant isolation (multi-tenancy benchmark checks)', () => {
     expect(runChecks(objs)).toEqual([]);
   });
 
-  it('a lone tenant passes every check', () => {
+  it('a lone tenant passes every check, also with allowSameNamespace', () => {
     expect(runChecks(synthTenant({ name: 'acme' }) as Obj[])).toEqual([]);
+    expect(runChecks(synthTenant({ name: 'acme', allowSameNamespace: true }) as Obj[])).toEqual([]);
   });
 
   it('emits no ClusterRole or ClusterRoleBinding at all', () => {

@@ -96,6 +96,18 @@ describe('Tenant', () => {
     });
   });
 
+  it('lets the tenant\'s own pods talk to each other only when allowSameNamespace is set', async () => {
+    expect(all(acme(), 'NetworkPolicy', 'allow-same-namespace')).toHaveLength(0); // @default false
+    const objs = synth((c) => new Tenant(c, 't', { name: 'acme', allowSameNamespace: true }));
+    expect(one(objs, 'NetworkPolicy', 'allow-same-namespace').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: {} }] }],
+      egress: [{ to: [{ podSelector: {} }] }],
+    });
+    await expectValid(objs);
+  });
+
   it('admits a custom runtime namespace and binds its service account', () => {
     const objs = synth((c) => new Tenant(c, 't', { name: 'acme', runtimeNamespace: 'platform', runtimeServiceAccount: 'runner' }));
     expect(one(objs, 'NetworkPolicy', 'allow-from-debug-host').spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('platform');
