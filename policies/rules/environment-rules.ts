@@ -16,7 +16,7 @@ function envOf(resources: readonly PolicyResource[], context: StackContext): str
 
 export const backupsScheduled: StackRule = {
   name: 'backups-scheduled',
-  description: 'In staging and prod, every CloudNativePG cluster has a backup target and a ScheduledBackup.',
+  description: 'In staging and prod, every CloudNativePG cluster (replica clusters excepted) has a backup target and a ScheduledBackup.',
   level: 'mandatory',
   check(resources, context) {
     const env = envOf(resources, context);
@@ -25,6 +25,8 @@ export const backupsScheduled: StackRule = {
     const schedules = resources.filter((r) => isKind(r, 'ScheduledBackup', CNPG_GROUP));
     for (const cluster of resources.filter((r) => isKind(r, 'Cluster', CNPG_GROUP))) {
       const spec = specOf(cluster);
+      // A replica cluster (disaster recovery) follows the primary's backups; it has none of its own.
+      if (asObject(spec['replica'])?.['enabled'] === true) continue;
       if (spec['backup'] === undefined) {
         findings.push({ resource: cluster, message: `${describe(cluster)}: has no spec.backup in ${env}; configure an object-store backup target.` });
       }

@@ -97,6 +97,11 @@ describe('backups-scheduled', () => {
     expect(messages(backupsScheduled, [cluster(true), schedule], 'staging')).toEqual([]);
   });
 
+  it('exempts replica clusters, which follow the primary\'s backups', () => {
+    const replica = k8sResource({ apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'pg-replica', namespace: 'debug-host' }, spec: { instances: 3, replica: { enabled: true, source: 'pg' } } });
+    expect(messages(backupsScheduled, [cluster(true), schedule, replica], 'prod')).toEqual([]);
+  });
+
   it('exempts dev, and reads the environment from the label when no context is given', () => {
     expect(messages(backupsScheduled, [cluster(false)], 'dev')).toEqual([]);
     const labelled = k8sResource({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'debug-host', labels: { 'debug-host.io/environment': 'staging' } } });
