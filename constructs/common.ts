@@ -25,6 +25,7 @@ export interface ResourceProps {
 export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
+  /** @default - none */
   readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly [k: string]: unknown };
   readonly [k: string]: unknown;
 }
