@@ -71,6 +71,13 @@ describe.each(['dev', 'staging', 'prod'])('%s (all environments)', (stack) => {
     }
   });
 
+  it('sends every Kubernetes and Postgres resource through the stack\'s providers, never an ambient default', () => {
+    const k8sProvider = one(run(stack), 'pulumi:providers:kubernetes', 'kubernetes').urn;
+    const pgProvider = one(run(stack), 'pulumi:providers:postgresql', 'postgres').urn;
+    const stray = custom(run(stack)).filter((r) => (r.type.startsWith('kubernetes:') && r.provider !== k8sProvider) || (r.type.startsWith('postgresql:index') && r.provider !== pgProvider));
+    expect(stray.map((r) => r.name)).toEqual([]);
+  });
+
   it('stores every credential as a secret', () => {
     for (const s of ofType(run(stack), 'kubernetes:core/v1:Secret')) expect(at(s, 'stringData')).toBe('[secret]');
     expect(at(one(run(stack), 'pulumi:providers:postgresql', 'postgres'), 'password')).toBe('[secret]');
