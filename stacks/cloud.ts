@@ -27,6 +27,8 @@ export interface Cloud {
   /** Ready nodes and add-ons: what the operators wait for. */
   readonly ready: readonly pulumi.Resource[];
   readonly storageProvisioner: string;
+  /** @default - the provisioner's known encryption parameters */
+  readonly storageParameters: Readonly<Record<string, string>> | undefined;
   readonly volumeKeyArn: pulumi.Output<string> | undefined;
   readonly backup: BackupTarget | undefined;
   /** `s3://.../postgres` for the CNPG object store. */
@@ -51,6 +53,7 @@ export function createCloud(config: StackConfig): Cloud {
       clusterName: undefined,
       ready: [],
       storageProvisioner: cluster.storageProvisioner,
+      storageParameters: cluster.storageParameters,
       volumeKeyArn: undefined,
       backup: base === undefined ? undefined : { kind: 'path', basePath: base },
       postgresBackupPath: base === undefined ? undefined : `${base}/postgres`,
@@ -95,6 +98,7 @@ export function createCloud(config: StackConfig): Cloud {
     clusterName: eks.clusterName,
     ready: [eks.systemNodeGroup, ...eks.addons],
     storageProvisioner: 'ebs.csi.aws.com',
+    storageParameters: undefined,
     volumeKeyArn: keys.data.arn,
     backup: { kind: 'bucket', bucketName: bucket.bucketName, kmsKeyArn: keys.data.arn },
     postgresBackupPath: `s3://${bucketName}/postgres`,

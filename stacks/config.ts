@@ -74,8 +74,13 @@ const existingCluster = z.strictObject({
   mode: z.literal('existing'),
   /** kubeconfig context. @default - the current context of the kubeconfig */
   context: z.string().min(1).optional(),
-  /** CSI provisioner of the encrypted StorageClass the stack declares. @default 'ebs.csi.aws.com' */
+  /** CSI provisioner of the data StorageClass the stack declares. @default 'ebs.csi.aws.com' */
   storageProvisioner: z.string().min(1).default('ebs.csi.aws.com'),
+  /**
+   * Its parameters; include `encrypted: "true"` only if the driver really encrypts.
+   * @default - the known encryption parameters of the provisioner (EBS: gp3, encrypted), else none
+   */
+  storageParameters: z.record(z.string(), z.string()).optional(),
   /** Object-store path for Postgres backups (e.g. 's3://bucket/prefix'). @default - no backups */
   backupDestinationPath: z.string().regex(/^(s3|gs|azure):\/\/.+/, 'expected s3://, gs:// or azure:// path').optional(),
 });

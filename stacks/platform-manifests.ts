@@ -9,8 +9,8 @@ import type { StackConfig } from './config.js';
 import { manifestKey, type Manifest } from './kubernetes/manifests.js';
 import { tenantHostname, type TenantDefinition } from './tenant-definition.js';
 
-/** The StorageClass the stack declares (encrypted) and every data service uses. */
-export const ENCRYPTED_STORAGE_CLASS = 'debug-host-encrypted';
+/** The StorageClass the stack declares and every data service uses. */
+export const DATA_STORAGE_CLASS = 'debug-host-data';
 /** Namespace of the runtime and its data services. */
 export const PLATFORM_NAMESPACE = 'debug-host';
 
@@ -25,14 +25,14 @@ export function platformConfigFor(config: StackConfig, backupDestinationPath: st
     postgres: {
       instances: p.postgresInstances,
       storageSize: p.postgresStorage,
-      storageClass: ENCRYPTED_STORAGE_CLASS,
+      storageClass: DATA_STORAGE_CLASS,
       database: config.postgres.database,
       // The TenantStacks own the schemas (@pulumi/postgresql), not a CNPG Database.
       declareTenantSchemas: false,
       ...(backupDestinationPath === undefined ? {} : { backupDestinationPath }),
     },
-    redis: p.redis ? { storageClass: ENCRYPTED_STORAGE_CLASS } : false,
-    kafka: p.kafka ? { storageClass: ENCRYPTED_STORAGE_CLASS } : false,
+    redis: p.redis ? { storageClass: DATA_STORAGE_CLASS } : false,
+    kafka: p.kafka ? { storageClass: DATA_STORAGE_CLASS } : false,
   };
 }
 

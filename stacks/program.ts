@@ -11,8 +11,8 @@ import { ManifestSet } from './kubernetes/manifest-set.js';
 import type { Manifest } from './kubernetes/manifests.js';
 import { Operators } from './kubernetes/operators.js';
 import { platformSecrets, POSTGRES_SUPERUSER_SECRET } from './kubernetes/platform-secrets.js';
-import { encryptedStorageClass } from './kubernetes/storage-class.js';
-import { ENCRYPTED_STORAGE_CLASS, PLATFORM_NAMESPACE, platformConfigFor, splitPlatformManifests, tenantPropsFor } from './platform-manifests.js';
+import { dataStorageClass } from './kubernetes/storage-class.js';
+import { DATA_STORAGE_CLASS, PLATFORM_NAMESPACE, platformConfigFor, splitPlatformManifests, tenantPropsFor } from './platform-manifests.js';
 import { tenantHostname } from './tenant-definition.js';
 import { loadTenants, tenantsFor } from './tenant-loader.js';
 import { TenantStack } from './tenant-stack.js';
@@ -48,9 +48,10 @@ export async function runPlatform(options: ProgramOptions = {}): Promise<StackOu
 
   const root = new pulumi.ComponentResource('debug-host:platform:Platform', `debug-host-${env}`, {}, cloud.awsProvider === undefined ? {} : { providers: [cloud.awsProvider] });
   const operators = new Operators('operators', { versions: config.operators, provider, dependsOn: cloud.ready }, { parent: root });
-  const storageClass = encryptedStorageClass({
-    name: ENCRYPTED_STORAGE_CLASS,
+  const storageClass = dataStorageClass({
+    name: DATA_STORAGE_CLASS,
     provisioner: cloud.storageProvisioner,
+    ...(cloud.storageParameters === undefined ? {} : { parameters: cloud.storageParameters }),
     ...(cloud.volumeKeyArn === undefined ? {} : { kmsKeyArn: cloud.volumeKeyArn }),
     provider,
     parent: root,

@@ -87,7 +87,7 @@ describe.each(['dev', 'staging', 'prod'])('%s (all environments)', (stack) => {
 describe('dev', () => {
   it('brings its own cluster: no AWS resource at all, the configured kube context', () => {
     expect(custom(run('dev')).filter((r) => r.type.startsWith('aws:'))).toEqual([]);
-    expect(one(run('dev'), 'pulumi:providers:kubernetes', 'kubernetes').inputs).toMatchObject({ context: 'kind-debug-host' });
+    expect(one(run('dev'), 'pulumi:providers:kubernetes', 'kubernetes').inputs).toMatchObject({ context: 'debug-host-dev' });
   });
 
   it('runs small: 1 Postgres instance, no backups, no Kafka, no Redis, HPA floor 2', () => {
@@ -154,7 +154,7 @@ describe.each(['staging', 'prod'])('%s on EKS', (stack) => {
     expect(lifecycle.find((r) => r.id === 'expire-noncurrent')?.noncurrentVersionExpiration?.noncurrentDays).toBe(stack === 'prod' ? 30 : 14);
     const pg = one(run(stack), 'kubernetes:postgresql.cnpg.io/v1:Cluster', 'debug-host/debug-host-pg');
     expect(at(pg, 'spec.backup.barmanObjectStore.destinationPath')).toBe(`s3://${name}/postgres`);
-    expect(at(pg, 'spec.storage.storageClass')).toBe('debug-host-encrypted');
+    expect(at(pg, 'spec.storage.storageClass')).toBe('debug-host-data');
     expect(kinds(run(stack), 'ScheduledBackup').map((s) => at(s, 'spec.cluster.name'))).toEqual(['debug-host-pg']);
   });
 
