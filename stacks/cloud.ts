@@ -34,7 +34,7 @@ export interface Cloud {
   /** `s3://.../postgres` for the CNPG object store. */
   readonly postgresBackupPath: string | undefined;
   /** IRSA roles to annotate the runtime and Postgres ServiceAccounts with. */
-  readonly roles: { readonly runtime: pulumi.Output<string>; readonly postgresBackup: pulumi.Output<string> } | undefined;
+  readonly roles: { readonly runtime: pulumi.Output<string>; readonly postgresBackup: pulumi.Output<string>; readonly certManager: pulumi.Output<string> | undefined } | undefined;
 }
 
 export const RUNTIME_SERVICE_ACCOUNT = 'debug-host';
@@ -89,6 +89,7 @@ export function createCloud(config: StackConfig): Cloud {
     runtimeServiceAccount: RUNTIME_SERVICE_ACCOUNT,
     // CloudNativePG names the cluster's ServiceAccount after the Cluster.
     postgresServiceAccount: POSTGRES_CLUSTER,
+    ...(config.tls.issuer === 'letsencrypt' ? { dnsZoneId: config.tls.route53HostedZoneId } : {}),
     tags,
   }, inAws);
   return {
@@ -102,6 +103,6 @@ export function createCloud(config: StackConfig): Cloud {
     volumeKeyArn: keys.data.arn,
     backup: { kind: 'bucket', bucketName: bucket.bucketName, kmsKeyArn: keys.data.arn },
     postgresBackupPath: `s3://${bucketName}/postgres`,
-    roles: { runtime: roles.runtime.arn, postgresBackup: roles.postgresBackup.arn },
+    roles: { runtime: roles.runtime.arn, postgresBackup: roles.postgresBackup.arn, certManager: roles.certManager?.arn },
   };
 }

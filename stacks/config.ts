@@ -117,6 +117,25 @@ const postgres = z.strictObject({
   sslmode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).default('require'),
 });
 
+/**
+ * Who signs the wildcard certificate of `*.<domain>` (cert-manager ClusterIssuer).
+ * Let's Encrypt needs DNS01 for a wildcard: through Route53 with IRSA, so only with `cluster.mode: eks`.
+ */
+const tls = z.discriminatedUnion('issuer', [
+  /** A self-signed ClusterIssuer: browsers warn; for dev. */
+  z.strictObject({ issuer: z.literal('selfsigned') }),
+  z.strictObject({
+    issuer: z.literal('letsencrypt'),
+    email: z.email('expected the e-mail address Let\'s Encrypt writes to'),
+    /** The Route53 hosted zone of `domain`. */
+    route53HostedZoneId: z.string().regex(/^Z[A-Z0-9]+$/, 'expected a Route53 hosted zone id such as "Z0123456789ABCDEFGHIJ"'),
+    /** Use the Let's Encrypt staging CA (untrusted, generous limits). @default false */
+    staging: z.boolean().default(false),
+  }),
+  /** A ClusterIssuer the cluster already has. */
+  z.strictObject({ issuer: z.literal('existing'), name: z.string().regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, 'expected a ClusterIssuer name') }),
+]);
+
 /** Chart versions of the operators, pinned per environment. */
 const operators = z
   .strictObject({
@@ -140,6 +159,8 @@ export const stackConfigSchema = z.strictObject({
   platform: platform.default(platformFields.parse({})),
   postgres,
   operators,
+  /** @default { issuer: 'selfsigned' } */
+  tls: tls.default({ issuer: 'selfsigned' }),
   /** Admin password of `postgres.username` (a secret). */
   postgresPassword: z.string().min(1),
   /**
@@ -150,12 +171,13 @@ export const stackConfigSchema = z.strictObject({
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
+export type TlsConfig = z.infer<typeof tls>;
 export type EksClusterConfig = z.infer<typeof eksCluster>;
 export type ExistingClusterConfig = z.infer<typeof existingCluster>;
 
 /** Keys that must be set with `--secret`. */
 export const SECRET_KEYS = ['postgresPassword', 'secretSeed'] as const;
-const OBJECT_KEYS = ['cluster', 'platform', 'postgres', 'operators'] as const;
+const OBJECT_KEYS = ['cluster', 'platform', 'postgres', 'operators', 'tls'] as const;
 
 /** Thrown when the config is invalid; the message lists every problem with its fix. */
 export class StackConfigError extends Error {
@@ -194,7 +216,14 @@ function describeIssue(issue: Issue): string[] {
 export function parseStackConfig(raw: Readonly<Record<string, unknown>>, stackName: string): StackConfig {
   const input = { environment: stackName, ...raw };
   const result = stackConfigSchema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    if (result.data.tls.issuer === 'letsencrypt' && result.data.cluster.mode !== 'eks') {
+      throw new StackConfigError([
+        `${PROJECT}:tls.issuer: letsencrypt solves DNS01 through Route53 with IRSA, which needs cluster.mode eks; use "selfsigned", or "existing" with the name of your ClusterIssuer.`,
+      ]);
+    }
+    return result.data;
+  }
   throw new StackConfigError(result.error.issues.flatMap(describeIssue));
 }
 

@@ -15,7 +15,7 @@ export const DATA_STORAGE_CLASS = 'debug-host-data';
 export const PLATFORM_NAMESPACE = 'debug-host';
 
 /** The construct config of one environment (tenants are added by `splitPlatformManifests`). */
-export function platformConfigFor(config: StackConfig, backupDestinationPath: string | undefined): DebugHostPlatformConfig {
+export function platformConfigFor(config: StackConfig, backupDestinationPath: string | undefined, clusterIssuer: string): DebugHostPlatformConfig {
   const p = config.platform;
   return {
     environment: config.environment,
@@ -33,6 +33,7 @@ export function platformConfigFor(config: StackConfig, backupDestinationPath: st
     },
     redis: p.redis ? { storageClass: DATA_STORAGE_CLASS } : false,
     kafka: p.kafka ? { storageClass: DATA_STORAGE_CLASS } : false,
+    gateway: { clusterIssuer },
   };
 }
 

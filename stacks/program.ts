@@ -7,6 +7,7 @@ import * as postgresql from '@pulumi/postgresql';
 import * as pulumi from '@pulumi/pulumi';
 import { createCloud, POSTGRES_CLUSTER, RUNTIME_SERVICE_ACCOUNT } from './cloud.js';
 import { readStackConfig } from './config.js';
+import { clusterIssuer, clusterIssuerName } from './kubernetes/cluster-issuer.js';
 import { ManifestSet } from './kubernetes/manifest-set.js';
 import type { Manifest } from './kubernetes/manifests.js';
 import { Operators } from './kubernetes/operators.js';
@@ -47,7 +48,17 @@ export async function runPlatform(options: ProgramOptions = {}): Promise<StackOu
   const provider = cloud.provider;
 
   const root = new pulumi.ComponentResource('debug-host:platform:Platform', `debug-host-${env}`, {}, cloud.awsProvider === undefined ? {} : { providers: [cloud.awsProvider] });
-  const operators = new Operators('operators', { versions: config.operators, provider, dependsOn: cloud.ready }, { parent: root });
+  const certManagerRole = cloud.roles?.certManager;
+  const operators = new Operators('operators', {
+    versions: config.operators,
+    provider,
+    dependsOn: cloud.ready,
+    // cert-manager answers DNS01 challenges with its IRSA role (letsencrypt on EKS).
+    ...(certManagerRole === undefined ? {} : { values: { certManager: { serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': certManagerRole } } } } }),
+  }, { parent: root });
+  const certManager = operators.releases['cert-manager'];
+  if (certManager === undefined) throw new Error('the cert-manager release is missing from OPERATOR_CHARTS');
+  const issuer = clusterIssuer({ tls: config.tls, ...(config.cluster.mode === 'eks' ? { region: config.cluster.region } : {}), provider, certManager, parent: root });
   const storageClass = dataStorageClass({
     name: DATA_STORAGE_CLASS,
     provisioner: cloud.storageProvisioner,
@@ -59,7 +70,7 @@ export async function runPlatform(options: ProgramOptions = {}): Promise<StackOu
   });
 
   const split = splitPlatformManifests(
-    platformConfigFor(config, cloud.postgresBackupPath),
+    platformConfigFor(config, cloud.postgresBackupPath, clusterIssuerName(config.tls)),
     tenants.map((t) => tenantPropsFor(t, config)),
   );
   const roles = cloud.roles;
@@ -82,7 +93,7 @@ export async function runPlatform(options: ProgramOptions = {}): Promise<StackOu
     objs: split.shared,
     provider,
     crdOwners: operators.crdOwners,
-    dependsOn: [storageClass],
+    dependsOn: [storageClass, ...(issuer === undefined ? [] : [issuer])],
     patches,
     between: (namespaces, parent) =>
       platformSecrets('platform', {

@@ -9,6 +9,8 @@ import type { StackConfig } from '../config.js';
 export interface OperatorsArgs {
   readonly versions: StackConfig['operators'];
   readonly provider: k8s.Provider;
+  /** Extra chart values per operator, merged over the defaults (top-level keys). @default {} */
+  readonly values?: Partial<Record<OperatorChart['key'], Readonly<Record<string, unknown>>>>;
   /** What the operators must wait for (nodes, CNI). @default [] */
   readonly dependsOn?: readonly pulumi.Resource[];
 }
@@ -42,6 +44,7 @@ export const BUILT_IN_GROUPS: ReadonlySet<string> = new Set([
 ]);
 
 export class Operators extends pulumi.ComponentResource {
+  /** By release name (`cert-manager`, `cnpg`, `strimzi`, `envoy-gateway`, `kube-prometheus-stack`). */
   readonly releases: Readonly<Record<string, k8s.helm.v3.Release>>;
   /** API group -> the release that installs its CRDs. */
   readonly crdOwners: ReadonlyMap<string, pulumi.Resource>;
@@ -59,7 +62,7 @@ export class Operators extends pulumi.ComponentResource {
         namespace: op.namespace,
         createNamespace: true,
         skipCrds: false,
-        values: op.values,
+        values: { ...op.values, ...(args.values?.[op.key] ?? {}) },
       }, { parent: this, provider: args.provider, dependsOn: [...(args.dependsOn ?? [])] });
       releases[op.release] = release;
       for (const group of op.apiGroups) owners.set(group, release);

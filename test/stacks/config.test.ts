@@ -65,6 +65,13 @@ describe('stack config', () => {
     expect(parseStackConfig({ ...minimal, environment: 'prod' }, 'acme-prod').environment).toBe('prod');
   });
 
+  it('refuses Let\'s Encrypt (Route53 DNS01) on a cluster the stack does not manage', () => {
+    expect(problems({ ...minimal, tls: { issuer: 'letsencrypt', email: 'a@b.co', route53HostedZoneId: 'Z123' } })).toEqual([
+      'debug-host-platform:tls.issuer: letsencrypt solves DNS01 through Route53 with IRSA, which needs cluster.mode eks; use "selfsigned", or "existing" with the name of your ClusterIssuer.',
+    ]);
+    expect(parseStackConfig(minimal, 'dev').tls).toEqual({ issuer: 'selfsigned' });
+  });
+
   it('joins every problem into one error message', () => {
     expect(() => parseStackConfig({ ...minimal, domain: 'Not A Domain' }, 'dev')).toThrow(
       'Invalid stack config:\n  - debug-host-platform:domain: expected a lowercase DNS name such as "dev.debug-host.example.com"; run `pulumi config set --path \'domain\' <value>` or edit Pulumi.<stack>.yaml.',

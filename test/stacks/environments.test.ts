@@ -78,6 +78,17 @@ describe.each(['dev', 'staging', 'prod'])('%s (all environments)', (stack) => {
     expect(stray.map((r) => r.name)).toEqual([]);
   });
 
+  it('signs the wildcard certificate with the configured ClusterIssuer, created after cert-manager', () => {
+    const issuer = kinds(run(stack), 'ClusterIssuer');
+    expect(issuer).toHaveLength(1);
+    const name = stack === 'dev' ? 'debug-host-selfsigned' : 'letsencrypt';
+    expect(at(issuer[0] as PlannedResource, 'metadata.name')).toBe(name);
+    expect(at(kinds(run(stack), 'Certificate')[0] as PlannedResource, 'spec.issuerRef')).toEqual({ group: 'cert-manager.io', kind: 'ClusterIssuer', name });
+    const certManager = ofType(run(stack), 'kubernetes:helm.sh/v3:Release').find((r) => at(r, 'name') === 'cert-manager') as PlannedResource;
+    expect(issuer[0]?.dependencies).toContain(certManager.urn);
+    expect(kinds(run(stack), 'Certificate')[0]?.dependencies).toContain(issuer[0]?.urn);
+  });
+
   it('stores every credential as a secret', () => {
     for (const s of ofType(run(stack), 'kubernetes:core/v1:Secret')) expect(at(s, 'stringData')).toBe('[secret]');
     expect(at(one(run(stack), 'pulumi:providers:postgresql', 'postgres'), 'password')).toBe('[secret]');
@@ -156,6 +167,15 @@ describe.each(['staging', 'prod'])('%s on EKS', (stack) => {
     expect(at(pg, 'spec.backup.barmanObjectStore.destinationPath')).toBe(`s3://${name}/postgres`);
     expect(at(pg, 'spec.storage.storageClass')).toBe('debug-host-data');
     expect(kinds(run(stack), 'ScheduledBackup').map((s) => at(s, 'spec.cluster.name'))).toEqual(['debug-host-pg']);
+  });
+
+  it('answers Let\'s Encrypt DNS01 in the Route53 zone through a cert-manager IRSA role', () => {
+    const issuer = one(run(stack), 'kubernetes:cert-manager.io/v1:ClusterIssuer', 'letsencrypt');
+    expect(at(issuer, 'spec.acme.solvers')).toEqual([{ dns01: { route53: { region: 'eu-west-1', hostedZoneID: stack === 'prod' ? 'Z0PRODEXAMPLE000000001' : 'Z0STAGINGEXAMPLE000001' } } }]);
+    const role = one(run(stack), 'aws:iam/role:Role', `debug-host-${stack}-workloads-cert-manager`);
+    expect(JSON.stringify(at(role, 'assumeRolePolicy'))).toContain('system:serviceaccount:cert-manager:cert-manager');
+    const certManager = ofType(run(stack), 'kubernetes:helm.sh/v3:Release').find((r) => at(r, 'name') === 'cert-manager') as PlannedResource;
+    expect(at(certManager, 'values.serviceAccount.annotations')).toEqual({ 'eks.amazonaws.com/role-arn': expect.stringContaining('workloads-cert-manager') });
   });
 
   it('gives every tenant a backup prefix under tenants/<name>/', () => {

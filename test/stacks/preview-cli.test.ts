@@ -36,7 +36,7 @@ describe('npm run preview:mock', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const plan = JSON.parse(run.stdout) as Plan;
-    expect(plan.resources.length).toBe(159);
+    expect(plan.resources.length).toBe(162);
     expect(plan.resources[0]).toEqual(expect.objectContaining({ type: expect.any(String), name: expect.any(String), inputs: expect.any(Object) }));
     expect(plan.resources.filter((r) => r.type === 'kubernetes:core/v1:Namespace').map((r) => r.name).sort()).toEqual(['debug-host', 'tenant-acme', 'tenant-globex']);
     expect(plan.violations.every((v) => v.level === 'advisory')).toBe(true);
