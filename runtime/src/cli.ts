@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `debug-host`: the runtime's command line. */
 import { DebugHostError } from './domain/errors.js';
+import { clusterCommand } from './cli/cluster.js';
 import { serveCommand } from './cli/serve.js';
 import { stdioCommand } from './cli/stdio.js';
 import { tenantCommand } from './cli/tenant.js';
@@ -15,6 +16,7 @@ Commands:
   stdio     Serve the same tools over stdio for one local agent
   token     Mint a bearer token for a tenant and role
   tenant    Manage tenants through a running server (list, create, update, suspend, resume, delete)
+  cluster   Start N replicas on loopback sharing one PostgreSQL (cluster up --replicas 3)
 
 Run \`debug-host <command> --help\` for the options of a command.
 `;
@@ -24,6 +26,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   stdio: stdioCommand,
   token: tokenCommand,
   tenant: tenantCommand,
+  cluster: clusterCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

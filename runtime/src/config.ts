@@ -19,7 +19,7 @@ export const configSchema = z.object({
   /** PostgreSQL instead of the embedded store. */
   databaseUrl: z.string().url('DATABASE_URL must be a postgres:// URL').optional(),
   /** Prefix of the per-tenant PostgreSQL roles (roles are server-wide: databases sharing a server need different ones). @default '' */
-  dbRolePrefix: z.string().regex(/^[a-z0-9_]*$/, 'DEBUG_HOST_DB_ROLE_PREFIX must be lowercase letters, digits and underscores').default(''),
+  dbRolePrefix: z.string().regex(/^([a-z][a-z0-9_]{0,15})?$/, 'DEBUG_HOST_DB_ROLE_PREFIX must be up to 16 lowercase letters, digits and underscores, starting with a letter').default(''),
   /** PostgreSQL connections per replica. @default 10 */
   dbPoolSize: z.coerce.number().int().min(1).max(200).default(10),
   /** Shared HS256 secret for tokens; generated into the data dir in embedded mode. */
@@ -27,6 +27,10 @@ export const configSchema = z.object({
   jwksUrl: z.string().url('DEBUG_HOST_JWKS_URL must be a URL').optional(),
   /** @default 'debug-host' */
   jwtAudience: z.string().min(1).default('debug-host'),
+  /** How peers reach this replica. @default `http://HOST:PORT` (POD_IP, or 127.0.0.1 for 0.0.0.0) */
+  advertiseUrl: z.string().url('DEBUG_HOST_ADVERTISE_URL must be a URL such as http://10.0.0.5:2601').optional(),
+  /** Signs calls forwarded between replicas. @default DEBUG_HOST_JWT_SECRET */
+  clusterSecret: z.string().min(32, 'DEBUG_HOST_CLUSTER_SECRET must be at least 32 characters').optional(),
   /** This replica's name in logs, metrics and ownership. @default POD_NAME, else `<hostname>-<pid>` */
   replicaId: z.string().min(1).default(process.env.POD_NAME ?? `${hostname()}-${process.pid}`),
   /** @default 'info' */
@@ -57,6 +61,8 @@ export const ENV_NAMES: Readonly<Record<keyof RuntimeConfig, string>> = {
   jwksUrl: 'DEBUG_HOST_JWKS_URL',
   jwtAudience: 'DEBUG_HOST_JWT_AUDIENCE',
   replicaId: 'DEBUG_HOST_REPLICA_ID',
+  advertiseUrl: 'DEBUG_HOST_ADVERTISE_URL',
+  clusterSecret: 'DEBUG_HOST_CLUSTER_SECRET',
   logLevel: 'DEBUG_HOST_LOG_LEVEL',
   rateLimitPerSecond: 'DEBUG_HOST_RATE_LIMIT_PER_SEC',
   rateLimitBurst: 'DEBUG_HOST_RATE_LIMIT_BURST',

@@ -19,6 +19,9 @@ import { createHttpServer } from './server/http-server.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { TokenService } from './tenancy/tokens.js';
+import { Membership } from './cluster/membership.js';
+import { CallRouter, verifyForward } from './cluster/router.js';
+import { OwnershipReconciler } from './projects/ownership.js';
 import { connectServices, type ReplicaServices } from './services.js';
 import { ToolDispatcher } from './tools/dispatcher.js';
 import { packageVersion } from './version.js';
@@ -40,14 +43,17 @@ export class Runtime {
   readonly metrics: Metrics;
   private http?: HttpServer;
   private draining = false;
+  /** Present when replicas share a PostgreSQL store and so form a cluster. */
+  private cluster?: { membership: Membership; router: CallRouter; ownership: OwnershipReconciler };
 
   private constructor(
     readonly config: RuntimeConfig,
     readonly store: Store,
     readonly tokens: TokenService,
     readonly logger: Logger,
-    driver: Driver,
+    private readonly driver: Driver,
     readonly services: ReplicaServices,
+    private readonly clusterSecret: string | undefined,
   ) {
     this.metrics = new Metrics(config.replicaId);
     const logs = new LogPipeline({}, (error) => logger.error({ err: error }, 'log batch could not be stored'));
@@ -60,7 +66,14 @@ export class Runtime {
       replicaId: config.replicaId,
       settings: { stopGraceMs: config.stopGraceMs, reapIntervalMs: config.reapIntervalMs, logRetentionLines: config.logRetentionLines },
     });
-    this.dispatcher = new ToolDispatcher({ store, projects: this.projects, metrics: this.metrics, logger, limiter: services.limiter });
+    this.dispatcher = new ToolDispatcher({
+      store,
+      projects: this.projects,
+      metrics: this.metrics,
+      logger,
+      limiter: services.limiter,
+      router: config.databaseUrl && clusterSecret ? this.clusterParts(clusterSecret).router : undefined,
+    });
   }
 
   static async create(config: RuntimeConfig, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -76,7 +89,7 @@ export class Runtime {
       poolSize: config.dbPoolSize,
     });
     const services = connectServices(config, store, logger, options.env);
-    return new Runtime(config, store, tokens, logger, options.driver ?? new ProcessDriver(), services);
+    return new Runtime(config, store, tokens, logger, options.driver ?? new ProcessDriver(), services, config.clusterSecret ?? secret);
   }
 
   get embedded(): boolean {
@@ -90,12 +103,19 @@ export class Runtime {
     return true;
   }
 
-  /** Recovers this replica's projects, starts housekeeping and listens. */
+  /** Clustered parts, built once; the advertised address is set when the server listens. */
+  private clusterParts(secret: string): NonNullable<Runtime['cluster']> {
+    if (this.cluster) return this.cluster;
+    const self = { id: this.config.replicaId, address: '', draining: false };
+    const membership = new Membership({ store: this.store, self, logger: this.logger });
+    const router = new CallRouter({ membership, logger: this.logger, secret });
+    const ownership = new OwnershipReconciler({ store: this.store, projects: this.projects, membership, driver: this.driver, logger: this.logger });
+    this.cluster = { membership, router, ownership };
+    return this.cluster;
+  }
+
+  /** Listens, joins the cluster (or recovers alone), starts housekeeping. */
   async start(): Promise<string> {
-    const recovered = await this.projects.recover(this.embedded ? undefined : this.config.replicaId);
-    if (recovered.restarted || recovered.lost) this.logger.info(recovered, 'recovered projects after restart');
-    this.projects.startHousekeeping();
-    await this.services.leadership.start();
     this.http = createHttpServer({
       dispatcher: this.dispatcher,
       tokens: this.tokens,
@@ -107,6 +127,8 @@ export class Runtime {
         store: this.embedded ? 'pglite' : 'postgres',
         driver: 'process',
         active: this.projects.supervisor.activeCount,
+        owned: this.projects.supervisor.activeCount,
+        members: this.cluster?.membership.ring.members ?? [this.config.replicaId],
         draining: this.draining,
         ...this.services.describe(),
       }),
@@ -114,13 +136,31 @@ export class Runtime {
         if (this.draining) throw new Error('draining');
         await this.store.ping();
       },
+      forwardedBy: (header, token) => verifyForward(this.cluster ? this.clusterSecret : undefined, header, token),
     });
     const http = this.http;
     await new Promise<void>((resolveListen, reject) => {
       http.once('error', reject);
       http.listen(this.config.port, this.config.host, () => resolveListen());
     });
+    if (this.cluster) {
+      await this.cluster.membership.start(this.advertiseUrl);
+      this.cluster.ownership.start();
+    } else {
+      const recovered = await this.projects.recover();
+      if (recovered.restarted || recovered.lost) this.logger.info(recovered, 'recovered projects after restart');
+    }
+    this.projects.startHousekeeping();
+    await this.services.leadership.start();
     return this.url;
+  }
+
+  /** How peers reach this replica. */
+  get advertiseUrl(): string {
+    if (this.config.advertiseUrl) return this.config.advertiseUrl.replace(/\/$/, '');
+    const address = this.http?.address() as AddressInfo | null | undefined;
+    const host = this.config.host === '0.0.0.0' ? (process.env.POD_IP ?? '127.0.0.1') : this.config.host;
+    return `http://${host}:${address?.port ?? this.config.port}`;
   }
 
   get url(): string {
@@ -130,9 +170,21 @@ export class Runtime {
     return `http://${host}:${port}/mcp`;
   }
 
-  /** Stops taking calls, stops local runs (their desired state is kept), closes the store. */
+  /**
+   * Graceful exit: /ready turns false, peers take this replica out of the ring, its runs are
+   * handed to their next owners, in-flight calls finish, then it leaves. Alone, local runs
+   * are stopped with their desired state kept, so that the next start recovers them.
+   */
   async close(): Promise<void> {
     this.draining = true;
+    if (this.cluster) {
+      await this.cluster.membership.drain();
+      // Let peers see the drain before this replica stops answering for its projects.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await this.cluster.ownership.stop();
+      const handed = await this.cluster.ownership.drain();
+      this.logger.info({ handed }, 'handed runs to their next owners');
+    }
     if (this.http) {
       const http = this.http;
       await new Promise<void>((done) => {
@@ -141,6 +193,7 @@ export class Runtime {
       });
     }
     await this.projects.shutdown();
+    await this.cluster?.membership.stop();
     await this.services.close();
     await this.store.close();
   }

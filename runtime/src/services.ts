@@ -46,7 +46,8 @@ export function connectServices(config: RuntimeConfig, store: Store, logger: Log
   // Only the leader drains the outbox, so that events keep their order and go out once.
   leadership.onChange((leader) => {
     if (leader && !relay) {
-      relay = brokers ? kafkaRelay(store, { brokers, logger }) : new OutboxRelay({ store, publisher: new LogPublisher({ logger }), logger });
+      const createTopics = env.DEBUG_HOST_KAFKA_CREATE_TOPICS ? { numPartitions: Number(env.DEBUG_HOST_KAFKA_CREATE_TOPICS) || 3, replicationFactor: 1 } : false;
+      relay = brokers ? kafkaRelay(store, { brokers, logger, createTopics }) : new OutboxRelay({ store, publisher: new LogPublisher({ logger }), logger });
       relay.start();
     } else if (!leader && relay) {
       const stopping = relay;

@@ -140,7 +140,8 @@ kafka__cluster_id() {
   printf '%s' "$id"
 }
 
-kafka__exports() { printf 'export DEBUG_HOST_KAFKA_BROKERS=127.0.0.1:%s\n' "$(kafka__port)"; }
+# A single local broker: the runtime creates its event topics (3 partitions, replication 1) itself.
+kafka__exports() { printf 'export DEBUG_HOST_KAFKA_BROKERS=127.0.0.1:%s\nexport DEBUG_HOST_KAFKA_CREATE_TOPICS=3\n' "$(kafka__port)"; }
 
 kafka_up() {
   local dir lib pid

@@ -19,7 +19,7 @@ describe('debug-host command line', () => {
   });
   afterAll(() => harness.close());
 
-  it.each(['serve', 'stdio', 'token', 'tenant'])('%s --help explains its options', async (command) => {
+  it.each(['serve', 'stdio', 'token', 'tenant', 'cluster'])('%s --help explains its options', async (command) => {
     const { stdout } = await cli([command, '--help']);
     expect(stdout).toMatch(new RegExp(`^Usage: debug-host ${command}`));
   });

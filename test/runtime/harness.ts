@@ -47,10 +47,15 @@ export interface Harness {
  */
 async function postgresFor(dataDir: string): Promise<Partial<RuntimeConfigInput>> {
   if (process.env.DEBUG_HOST_TEST_STORE !== 'postgres') return {};
+  // One database per data dir, so that a restarted runtime finds its data again.
+  return createDatabase(createHash('sha1').update(dataDir).digest('hex').slice(0, 12));
+}
+
+/** A database of its own (and role prefix) on the PostgreSQL of `scripts/services`. */
+export async function createDatabase(label: string): Promise<{ databaseUrl: string; dbRolePrefix: string }> {
   const admin = process.env.DATABASE_URL;
   if (!admin) throw new Error('DATABASE_URL is not set: run `eval "$(scripts/services up postgres)"` before `npm run test:integration`.');
-  // One database per data dir, so that a restarted runtime finds its data again.
-  const name = `dh_${createHash('sha1').update(dataDir).digest('hex').slice(0, 12)}`;
+  const name = `dh_${label.replace(/[^a-z0-9_]/g, '_')}`;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   try {

@@ -34,6 +34,23 @@ export interface ProjectStatus extends ProjectRecord {
 export class ProjectService {
   readonly supervisor: RunSupervisor;
   private reaper?: NodeJS.Timeout;
+  /** Projects under a start, stop or restart here right now; ownership reconciling leaves them alone. */
+  private readonly busy = new Map<string, number>();
+
+  isBusy(projectId: string): boolean {
+    return (this.busy.get(projectId) ?? 0) > 0;
+  }
+
+  private async withBusy<T>(projectId: string, operation: () => Promise<T>): Promise<T> {
+    this.busy.set(projectId, (this.busy.get(projectId) ?? 0) + 1);
+    try {
+      return await operation();
+    } finally {
+      const left = (this.busy.get(projectId) ?? 1) - 1;
+      if (left > 0) this.busy.set(projectId, left);
+      else this.busy.delete(projectId);
+    }
+  }
 
   constructor(private readonly deps: ProjectServiceDeps) {
     this.supervisor = new RunSupervisor({
@@ -64,6 +81,10 @@ export class ProjectService {
   /** Acknowledged once the start is durably recorded and the process runs. */
   async start(tenant: TenantStore, idOrName: string, actor: Actor): Promise<ProjectRecord> {
     const project = await this.find(tenant, idOrName);
+    return this.withBusy(project.id, () => this.startFound(tenant, project, actor));
+  }
+
+  private async startFound(tenant: TenantStore, project: ProjectRecord, actor: Actor): Promise<ProjectRecord> {
     const claim = await tenant.claimStart(project.id, actor, this.deps.replicaId, { portAvailable: isPortFree });
     try {
       return await this.supervisor.launch(tenant, claim.project, claim.runId, claim.port);
@@ -79,6 +100,10 @@ export class ProjectService {
 
   async stop(tenant: TenantStore, idOrName: string, actor: Actor | undefined, reason = 'requested'): Promise<ProjectRecord> {
     const project = await this.find(tenant, idOrName);
+    return this.withBusy(project.id, () => this.stopFound(tenant, project, actor, reason));
+  }
+
+  private async stopFound(tenant: TenantStore, project: ProjectRecord, actor: Actor | undefined, reason: string): Promise<ProjectRecord> {
     const exit = await this.supervisor.stop(project.id);
     if (!exit && !holdsSlot(project)) {
       throw new DebugHostError('conflict', `Project '${project.name}' is not running (state ${project.state}).`, {
@@ -95,8 +120,10 @@ export class ProjectService {
 
   async restart(tenant: TenantStore, idOrName: string, actor: Actor): Promise<ProjectRecord> {
     const project = await this.find(tenant, idOrName);
-    if (this.supervisor.isLive(project.id) || holdsSlot(project)) await this.stop(tenant, project.id, actor, 'restart requested');
-    return this.start(tenant, project.id, actor);
+    return this.withBusy(project.id, async () => {
+      if (this.supervisor.isLive(project.id) || holdsSlot(project)) await this.stopFound(tenant, project, actor, 'restart requested');
+      return this.startFound(tenant, await this.find(tenant, project.id), actor);
+    });
   }
 
   async status(tenant: TenantStore, idOrName: string): Promise<ProjectStatus> {
@@ -161,6 +188,17 @@ export class ProjectService {
       }
     }
     return { restarted, lost };
+  }
+
+  /** Starts a run again on its existing lease (recovery, takeover), with the reason in its log. */
+  async resume(tenant: TenantStore, project: ProjectRecord, reason: string): Promise<void> {
+    if (!project.runId || project.port === undefined) throw new Error('it holds no lease');
+    await this.withBusy(project.id, async () => {
+      if (this.supervisor.isLive(project.id)) return;
+      this.deps.metrics.restarts.inc({ reason: 'recovery' });
+      await this.supervisor.launch(tenant, project, project.runId as string, project.port as number, project.restarts);
+      this.deps.logs.append(project.id, project.runId as string, 'system', reason, 'warn');
+    });
   }
 
   /** Periodic housekeeping: idle reaping and log retention. */

@@ -10,6 +10,7 @@ import { DebugHostError } from '../domain/errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { TokenService } from '../tenancy/tokens.js';
 import type { ToolDispatcher } from '../tools/dispatcher.js';
+import { FORWARDED_HEADER } from '../cluster/router.js';
 import { authInfoFor, createMcpServer } from './mcp-server.js';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -24,6 +25,8 @@ export interface HttpDeps {
   readonly health: () => Promise<Record<string, unknown>>;
   /** Throws when this replica should not take traffic (store down, draining). */
   readonly ready: () => Promise<void>;
+  /** Verifies a forwarded-call mark; undefined when the call was not forwarded by a peer. */
+  readonly forwardedBy?: (header: string | undefined, token: string) => string | undefined;
 }
 
 export function createHttpServer(deps: HttpDeps): HttpServer {
@@ -94,7 +97,8 @@ async function serveMcp(deps: HttpDeps, req: IncomingMessage, res: ServerRespons
     void mcp.close();
   });
   await mcp.connect(transport);
-  await transport.handleRequest(Object.assign(req, { auth: authInfoFor(principal, token) }), res, body);
+  const forwardedBy = deps.forwardedBy?.(req.headers[FORWARDED_HEADER] as string | undefined, token);
+  await transport.handleRequest(Object.assign(req, { auth: authInfoFor(principal, token, forwardedBy) }), res, body);
 }
 
 function readJson(req: IncomingMessage): Promise<unknown> {

@@ -16,8 +16,8 @@ export function principalOf(authInfo: AuthInfo | undefined, fallback?: Principal
   return principal;
 }
 
-export function authInfoFor(principal: Principal, token: string): AuthInfo {
-  return { token, clientId: principal.subject, scopes: [principal.role], extra: { principal } };
+export function authInfoFor(principal: Principal, token: string, forwardedBy?: string): AuthInfo {
+  return { token, clientId: principal.subject, scopes: [principal.role], extra: { principal, forwardedBy } };
 }
 
 export function createMcpServer(dispatcher: ToolDispatcher, version: string, fixedPrincipal?: Principal): Server {
@@ -33,7 +33,10 @@ export function createMcpServer(dispatcher: ToolDispatcher, version: string, fix
     tools: dispatcher.list(principalOf(extra.authInfo, fixedPrincipal)),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) =>
-    dispatcher.call(request.params.name, request.params.arguments, principalOf(extra.authInfo, fixedPrincipal)),
+    dispatcher.call(request.params.name, request.params.arguments, principalOf(extra.authInfo, fixedPrincipal), {
+      token: extra.authInfo?.token,
+      forwardedBy: (extra.authInfo?.extra as { forwardedBy?: string } | undefined)?.forwardedBy,
+    }),
   );
   return server;
 }

@@ -9,6 +9,8 @@ import { PROJECT_COLUMNS, toEvent, toProject, type OutboxRow, type ProjectRow } 
 import type { SqlClient } from './sql-client.js';
 import type { NewTenant, Store, TenantStore } from './store.js';
 import { SqlTenantStore } from './tenant-store.js';
+import * as replicas from './replicas.js';
+import type { ReplicaRecord } from './replicas.js';
 import * as tenants from './tenants.js';
 
 export interface SqlStoreOptions {
@@ -73,6 +75,18 @@ export class SqlStore implements Store {
 
   deleteTenant(id: TenantId, actor: Actor): Promise<void> {
     return this.client.transaction((tx) => tenants.deleteTenant(tx, id, actor));
+  }
+
+  heartbeat(id: string, address: string, draining: boolean): Promise<void> {
+    return replicas.heartbeat(this.client, id, address, draining);
+  }
+
+  liveReplicas(maxAgeMs: number): Promise<ReplicaRecord[]> {
+    return replicas.liveReplicas(this.client, maxAgeMs);
+  }
+
+  leaveCluster(id: string): Promise<void> {
+    return replicas.leave(this.client, id);
   }
 
   tenant(id: TenantId): TenantStore {

@@ -10,6 +10,7 @@
  * same transaction as the change.
  */
 import type { ClaimOptions } from './claim.js';
+import type { ReplicaRecord } from './replicas.js';
 import type {
   Actor,
   AuditRecord,
@@ -131,6 +132,13 @@ export interface TenantStore {
     actor?: Actor,
   ): Promise<ProjectRecord>;
 
+  /**
+   * Moves a run that holds a lease from one owner to another, only if `from` still owns it
+   * (compare-and-set), so that two replicas can never both adopt it. The run shows as
+   * `starting` (not ready, no pid) until its new owner has started it. True when moved.
+   */
+  handOver(projectId: string, from: string | undefined, to: string, reason: string): Promise<boolean>;
+
   appendLogs(lines: readonly LogLine[]): Promise<void>;
   queryLogs(filter: LogFilter): Promise<LogLine[]>;
   /** Lines of one project around `seq`, inclusive, in order. */
@@ -167,6 +175,13 @@ export interface Store {
 
   /** Projects whose desired state is running, across tenants (for recovery after restart). */
   listDesiredRunning(owner?: string): Promise<ProjectRecord[]>;
+
+  /** Records that a replica is alive at `address` (every second or so). */
+  heartbeat(id: string, address: string, draining: boolean): Promise<void>;
+  /** Replicas that heartbeated within `maxAgeMs`. */
+  liveReplicas(maxAgeMs: number): Promise<ReplicaRecord[]>;
+  /** Removes a replica at once (graceful exit), rather than waiting for its heartbeat to age. */
+  leaveCluster(id: string): Promise<void>;
 
   /** Oldest undelivered events first, in insertion order. */
   pendingEvents(limit: number): Promise<OutboxEvent[]>;

@@ -131,6 +131,21 @@ export class SqlTenantStore implements TenantStore {
     return this.scoped((scope) => claimStart(scope, projectId, actor, owner, options), true);
   }
 
+  handOver(projectId: string, from: string | undefined, to: string, reason: string): Promise<boolean> {
+    return this.scoped(async (scope) => {
+      const { rows } = await scope.tx.query<{ id: string }>(
+        // The run restarts on its new owner: until then it is starting, not ready, with no pid.
+        `UPDATE ${scope.s}.projects SET owner = $3, state = 'starting', ready = false, pid = NULL, updated_at = now()
+          WHERE id = $1 AND owner IS NOT DISTINCT FROM $2 AND port IS NOT NULL RETURNING id`,
+        [projectId, from ?? null, to],
+      );
+      if (!rows[0]) return false;
+      await asPlatform(scope.tx);
+      await journal(scope.tx, this.tenantId, { type: 'project.handed_over', key: projectId, payload: { projectId, from: from ?? null, to, reason } });
+      return true;
+    });
+  }
+
   recordState(projectId: string, patch: ProjectStatePatch, event?: LifecycleEvent): Promise<ProjectRecord> {
     return this.scoped(async (scope) => {
       const sets: string[] = [];

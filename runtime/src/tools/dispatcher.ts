@@ -13,7 +13,8 @@ import type { Store } from '../store/store.js';
 import { actorOf, type Principal } from '../tenancy/principal.js';
 import { LEAST_ROLE, roleAllows } from '../tenancy/roles.js';
 import { TOOLS } from './catalog.js';
-import type { ToolDefinition } from './tool.js';
+import type { CallRouter } from '../cluster/router.js';
+import type { ToolContext, ToolDefinition } from './tool.js';
 import { parseInput, toInputJsonSchema } from './validation.js';
 
 /** Charges a tenant for a call; throws `rate_limited` with when to retry. */
@@ -23,12 +24,20 @@ export interface CallLimiter {
   take(tenantId: string, cost?: number): Promise<void>;
 }
 
+/** Where a call came from: the bearer token (for forwarding) and the replica that forwarded it. */
+export interface CallOrigin {
+  readonly token?: string;
+  readonly forwardedBy?: string;
+}
+
 export interface DispatcherDeps {
   readonly store: Store;
   readonly projects: ProjectService;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly limiter?: CallLimiter;
+  /** Routes project calls to their owner replica; absent on a single replica. */
+  readonly router?: CallRouter;
 }
 
 export class ToolDispatcher {
@@ -58,13 +67,19 @@ export class ToolDispatcher {
     return this.byName.has(name);
   }
 
-  async call(name: string, args: unknown, principal: Principal): Promise<CallToolResult> {
+  async call(name: string, args: unknown, principal: Principal, via: CallOrigin = {}): Promise<CallToolResult> {
     const tool = this.byName.get(name);
     if (!tool) return errorResult(new DebugHostError('invalid_input', `There is no tool named '${name}'.`, { field: 'name', fix: 'Call tools/list to see the tools you can use.' }));
     const started = process.hrtime.bigint();
     let outcome = 'ok';
     try {
-      const result = await this.run(tool, args, principal);
+      const input = await this.admit(tool, args, principal, via);
+      const forwarded = await this.routeToOwner(tool, input, args, principal, via);
+      if (forwarded) {
+        outcome = forwarded.isError ? 'forwarded_error' : 'forwarded';
+        return forwarded;
+      }
+      const result = await tool.handler(input, this.context(principal));
       if (tool.permission === 'platform') this.forgetTenant((args as { tenantId?: unknown } | undefined)?.tenantId);
       return { content: [{ type: 'text', text: result.text }], structuredContent: result.data };
     } catch (error) {
@@ -78,7 +93,8 @@ export class ToolDispatcher {
     }
   }
 
-  private async run(tool: ToolDefinition, args: unknown, principal: Principal) {
+  /** Role, tenant status, rate limit (charged once, where the call came in), input. */
+  private async admit(tool: ToolDefinition, args: unknown, principal: Principal, via: CallOrigin): Promise<Record<string, unknown>> {
     if (!roleAllows(principal.role, tool.permission)) {
       throw new DebugHostError('forbidden', `Your role '${principal.role}' may not call ${tool.name}; it needs '${LEAST_ROLE[tool.permission]}' or above.`, {
         fix: `Ask an admin of tenant '${principal.tenantId}' for a token with role ${LEAST_ROLE[tool.permission]}.`,
@@ -91,15 +107,35 @@ export class ToolDispatcher {
     if (tenantRecord.status === 'suspended' && tool.permission !== 'read' && tool.permission !== 'platform') {
       throw new DebugHostError('suspended', `Tenant '${principal.tenantId}' is suspended; only read-only tools work.`, { fix: 'Ask a platform admin to resume the tenant (tenant.resume).' });
     }
-    await this.deps.limiter?.take(principal.tenantId);
-    const input = parseInput(tool.name, tool.input, args);
-    return tool.handler(input, {
+    if (!via.forwardedBy) await this.deps.limiter?.take(principal.tenantId);
+    return parseInput(tool.name, tool.input, args) as Record<string, unknown>;
+  }
+
+  /**
+   * Calls about one project run on the replica that owns it. Returns the owner's answer,
+   * or undefined to run here (this replica owns it, or the call was already forwarded).
+   */
+  private async routeToOwner(tool: ToolDefinition, input: Record<string, unknown>, args: unknown, principal: Principal, via: CallOrigin): Promise<CallToolResult | undefined> {
+    const router = this.deps.router;
+    if (!router || via.forwardedBy || !via.token || typeof input.projectId !== 'string') return undefined;
+    const project = await this.deps.projects.find(this.deps.store.tenant(principal.tenantId), input.projectId);
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const owner = router.ownerOf(project);
+      if (owner === router.self) return undefined;
+      const result = await router.forward(owner, via.token, tool.name, args);
+      if (result) return result;
+    }
+    return undefined;
+  }
+
+  private context(principal: Principal): ToolContext {
+    return {
       principal,
       actor: actorOf(principal),
       tenant: this.deps.store.tenant(principal.tenantId),
       store: this.deps.store,
       projects: this.deps.projects,
-    });
+    };
   }
 
   /**

@@ -1,0 +1,107 @@
+/**
+ * Keeps every leased run on exactly one live replica, from the store's point of view:
+ * - a run this replica owns but does not run (after a restart, or handed over) is started;
+ * - a run whose owner left the cluster is taken over (compare-and-set on the owner, so two
+ *   replicas never both take it) by the replica the ring now names, and restarted;
+ * - a run this replica still runs but no longer owns, or that should no longer run, is
+ *   stopped here without touching the record.
+ * On drain, this replica stops its runs and hands each to the ring's next owner.
+ */
+import type { Logger } from 'pino';
+import type { Membership } from '../cluster/membership.js';
+import type { Driver } from '../drivers/driver.js';
+import type { ProjectRecord } from '../domain/types.js';
+import type { Store } from '../store/store.js';
+import type { ProjectService } from './project-service.js';
+
+export interface OwnershipDeps {
+  readonly store: Store;
+  readonly projects: ProjectService;
+  readonly membership: Membership;
+  readonly driver: Driver;
+  readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** @default 1000 */
+  readonly intervalMs?: number;
+}
+
+export class OwnershipReconciler {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(private readonly deps: OwnershipDeps) {}
+
+  start(): void {
+    this.stopped = false;
+    const loop = async (): Promise<void> => {
+      if (this.stopped) return;
+      this.running = this.reconcile().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'ownership reconcile failed'));
+      await this.running;
+      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.deps.intervalMs ?? 1000);
+    };
+    void loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  async reconcile(): Promise<void> {
+    const { store, projects, membership } = this.deps;
+    const self = membership.self;
+    const wanted = await store.listDesiredRunning();
+    const leased = new Map(wanted.filter((p) => p.port !== undefined).map((p) => [p.id, p]));
+    const supervisor = projects.supervisor;
+
+    for (const id of supervisor.liveProjectIds()) {
+      const project = leased.get(id);
+      if (projects.isBusy(id) || (project && project.owner === self)) continue;
+      this.deps.logger.warn({ projectId: id, owner: project?.owner }, 'stopping a run this replica no longer owns');
+      await supervisor.stop(id);
+    }
+
+    for (const project of leased.values()) {
+      if (supervisor.isLive(project.id) || projects.isBusy(project.id)) continue;
+      if (project.owner === self) {
+        await this.resume(project, 'started on this replica, which now owns it');
+        continue;
+      }
+      const ownerGone = !membership.member(project.owner);
+      if (ownerGone && membership.ring.ownerOf(project.id) === self) {
+        const reason = `replica ${project.owner ?? '(none)'} left the cluster`;
+        if (await store.tenant(project.tenantId).handOver(project.id, project.owner, self, reason)) {
+          await this.resume(project, `taken over: ${reason}`);
+        }
+      }
+    }
+  }
+
+  /** Stops every local run and hands it to the replica the ring names without this one. */
+  async drain(): Promise<number> {
+    const { store, projects, membership } = this.deps;
+    let handed = 0;
+    for (const id of projects.supervisor.liveProjectIds()) {
+      const project = (await store.listDesiredRunning(membership.self)).find((p) => p.id === id);
+      await projects.supervisor.stop(id);
+      const next = project && membership.ring.ownerOf(id);
+      if (project && next && next !== membership.self) {
+        if (await store.tenant(project.tenantId).handOver(id, membership.self, next, `replica ${membership.self} is draining`)) handed += 1;
+      }
+    }
+    return handed;
+  }
+
+  private async resume(project: ProjectRecord, reason: string): Promise<void> {
+    const tenant = this.deps.store.tenant(project.tenantId);
+    try {
+      // A pid means something only on the replica that started it: another host's pid is not ours to kill.
+      if (project.pid && project.owner === this.deps.membership.self) await this.deps.driver.reapOrphan(project.pid);
+      await this.deps.projects.resume(tenant, project, reason);
+    } catch (error) {
+      this.deps.logger.error({ err: error, projectId: project.id }, 'could not resume a run');
+      await tenant.release(project.id, { state: 'lost', reason: `could not be started again: ${(error as Error).message}` }).catch(() => undefined);
+    }
+  }
+}

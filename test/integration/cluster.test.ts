@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenService } from '../../runtime/src/tenancy/tokens.js';
+import { FIXTURES, SECRET, WEB, createDatabase, eventually, isAlive } from '../runtime/harness.js';
+import { StatusLoad, callTool, health, isReady, projectProcessGroups, startReplica, stopReplica, type Replica } from './cluster-harness.js';
+
+const PROJECTS = 12;
+
+describe('three replicas on loopback: routing, leader, failover, rolling restart', () => {
+  let database: { databaseUrl: string; dbRolePrefix: string };
+  let replicas: Replica[] = [];
+  let token: string;
+  const ids: string[] = [];
+
+  const status = (replica: Replica, projectId: string) => callTool(replica, token, 'host.status', { projectId });
+  const everyProjectReady = (via: Replica = replicas[0]!) =>
+    eventually(async () => {
+      const results = await Promise.all(ids.map((id) => status(via, id)));
+      return results.every((r) => !r.isError && r.data.project.ready && r.data.project.live) ? results.map((r) => r.data.project) : undefined;
+    }, 45_000, 'every project ready on its owner');
+  const exactlyOnce = () => {
+    const groups = projectProcessGroups();
+    return ids.map((id) => groups.get(id)?.size ?? 0);
+  };
+
+  beforeAll(async () => {
+    if (!process.env.DATABASE_URL) throw new Error('DATABASE_URL is not set: run `eval "$(scripts/services up)"` before `npm run test:integration`.');
+    database = await createDatabase(`c${Date.now().toString(36).slice(-6)}`);
+    replicas = [await startReplica('r1', database)];
+    replicas.push(...(await Promise.all([startReplica('r2', database), startReplica('r3', database)])));
+    token = await new TokenService({ secret: SECRET }).mint({ tenant: 'default', role: 'developer', ttl: '2h' });
+  });
+
+  afterAll(async () => {
+    for (const replica of replicas) await stopReplica(replica, 'SIGKILL').catch(() => undefined);
+    for (const pgids of projectProcessGroups().values()) for (const pgid of pgids) if (ids.length) try { process.kill(-pgid, 'SIGKILL'); } catch { /* gone */ }
+  });
+
+  it('forms one ring with exactly one leader', async () => {
+    const views = await eventually(async () => {
+      const all = await Promise.all(replicas.map(health));
+      return all.every((h) => h.members.length === 3) ? all : undefined;
+    }, 20_000, 'three members in every view');
+    expect(views.map((h) => h.members)).toEqual([['r1', 'r2', 'r3'], ['r1', 'r2', 'r3'], ['r1', 'r2', 'r3']]);
+    expect(views.filter((h) => h.leader)).toHaveLength(1);
+  });
+
+  it('spreads projects over all replicas and reaches the owner through any of them', async () => {
+    for (let i = 0; i < PROJECTS; i += 1) {
+      const registered = await callTool(replicas[i % 3]!, token, 'host.register', { name: `web-${i}`, workspace: FIXTURES, command: WEB });
+      ids.push(registered.data.projectId);
+    }
+    const starts = await Promise.all(ids.map((projectId, i) => callTool(replicas[(i + 1) % 3]!, token, 'host.start', { projectId })));
+    expect(starts.filter((s) => s.isError).map((s) => s.text)).toEqual([]);
+    const projects = await everyProjectReady();
+    expect(new Set(projects.map((p) => p.owner))).toEqual(new Set(['r1', 'r2', 'r3']));
+    for (const [i, projectId] of ids.entries()) {
+      const seen = await Promise.all(replicas.map((r) => status(r, projectId)));
+      expect(seen.map((s) => s.data.project.pid)).toEqual([projects[i].pid, projects[i].pid, projects[i].pid]);
+      expect(seen.every((s) => s.data.project.live)).toBe(true);
+    }
+    expect(exactlyOnce()).toEqual(ids.map(() => 1));
+  });
+
+  it('survives kill -9 of the leader under load: a new leader, and its projects run again on their new owners', async () => {
+    const leader = (await Promise.all(replicas.map(async (r) => ({ r, h: await health(r) })))).find((x) => x.h.leader)!.r;
+    const survivors = replicas.filter((r) => r !== leader);
+    const owned = (await Promise.all(ids.map((id) => status(survivors[0]!, id)))).filter((s) => s.data.project.owner === leader.id).map((s) => s.data.project);
+    expect(owned.length).toBeGreaterThan(0);
+    const load = new StatusLoad(() => survivors, token, ids);
+    await stopReplica(leader, 'SIGKILL');
+    // A dying pod takes its containers with it: so do the dead replica's project processes here.
+    for (const project of owned) try { process.kill(-project.pid, 'SIGKILL'); } catch { /* gone */ }
+
+    const newLeader = await eventually(async () => {
+      const views = await Promise.all(survivors.map(health));
+      const leaders = views.filter((h) => h.leader);
+      return leaders.length === 1 && views.every((h) => h.members.length === 2) ? leaders[0] : undefined;
+    }, 30_000, 'a new leader');
+    expect(newLeader.replicaId).not.toBe(leader.id);
+    const after = await everyProjectReady(survivors[0]);
+    await load.stop();
+    expect(new Set(after.map((p) => p.owner)).has(leader.id)).toBe(false);
+    for (const project of owned) {
+      const moved = after.find((p) => p.projectId === project.projectId)!;
+      expect(moved.pid).not.toBe(project.pid);
+      const logs = await callTool(survivors[0]!, token, 'host.searchLogs', { projectId: project.projectId, query: `"replica ${leader.id} left the cluster"` });
+      expect(logs.data.total).toBe(1);
+    }
+    expect(load.failures).toEqual([]);
+    expect(load.calls).toBeGreaterThan(0);
+    expect(exactlyOnce()).toEqual(ids.map(() => 1));
+    replicas = [...survivors, await startReplica(leader.id, database, leader.port)];
+    await eventually(async () => (await Promise.all(replicas.map(health))).every((h) => h.members.length === 3), 20_000, 'rejoined');
+  });
+
+  it('rolls every replica (SIGTERM, start again) under load with zero failed calls, each project running exactly once', async () => {
+    const load = new StatusLoad(() => replicas, token, ids);
+    for (const [index, replica] of [...replicas].entries()) {
+      await stopReplica(replica, 'SIGTERM');
+      expect(isAlive(replica.child.pid!)).toBe(false);
+      const again = await startReplica(replica.id, database, replica.port);
+      replicas[index] = again;
+      await eventually(() => isReady(again), 20_000, `${replica.id} ready again`);
+      await eventually(async () => (await Promise.all(replicas.map(health))).every((h) => h.members.length === 3), 20_000, 'three members again');
+    }
+    const projects = await everyProjectReady();
+    await load.stop();
+    expect(load.failures).toEqual([]);
+    expect(load.calls).toBeGreaterThan(20);
+    expect(projects.every((p) => replicas.some((r) => r.id === p.owner))).toBe(true);
+    expect(exactlyOnce()).toEqual(ids.map(() => 1));
+  });
+});
