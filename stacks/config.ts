@@ -111,8 +111,6 @@ const postgres = z.strictObject({
   port: z.number().int().min(1).max(65535).default(5432),
   /** @default 'debug_host' */
   database: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('debug_host'),
-  /** Admin role that owns the tenant schemas. @default 'postgres' */
-  username: z.string().min(1).default('postgres'),
   /** @default 'require' */
   sslmode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).default('require'),
 });
@@ -161,7 +159,7 @@ export const stackConfigSchema = z.strictObject({
   operators,
   /** @default { issuer: 'selfsigned' } */
   tls: tls.default({ issuer: 'selfsigned' }),
-  /** Admin password of `postgres.username` (a secret). */
+  /** Password of the CloudNativePG superuser `postgres` (a secret), which manages tenant roles. */
   postgresPassword: z.string().min(1),
   /**
    * Secret the stack derives the runtime's JWT secret, the Redis password and each tenant's

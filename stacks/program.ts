@@ -5,13 +5,13 @@
  */
 import * as postgresql from '@pulumi/postgresql';
 import * as pulumi from '@pulumi/pulumi';
-import { createCloud, POSTGRES_CLUSTER, RUNTIME_SERVICE_ACCOUNT } from './cloud.js';
+import { createCloud } from './cloud.js';
 import { readStackConfig } from './config.js';
 import { clusterIssuer, clusterIssuerName } from './kubernetes/cluster-issuer.js';
 import { ManifestSet } from './kubernetes/manifest-set.js';
-import type { Manifest } from './kubernetes/manifests.js';
 import { Operators } from './kubernetes/operators.js';
-import { platformSecrets, POSTGRES_SUPERUSER_SECRET } from './kubernetes/platform-secrets.js';
+import { platformPatches, POSTGRES_SUPERUSER } from './kubernetes/platform-patches.js';
+import { platformSecrets } from './kubernetes/platform-secrets.js';
 import { dataStorageClass } from './kubernetes/storage-class.js';
 import { DATA_STORAGE_CLASS, PLATFORM_NAMESPACE, platformConfigFor, splitPlatformManifests, tenantPropsFor } from './platform-manifests.js';
 import { tenantHostname } from './tenant-definition.js';
@@ -31,13 +31,6 @@ export interface StackOutputs {
   /** Secret; undefined when the cluster is brought by the user (`cluster.mode: existing`). */
   readonly kubeconfig: pulumi.Output<string> | undefined;
   readonly tenantEndpoints: Record<string, { readonly mcp: string; readonly dashboard: string; readonly backupPrefix: pulumi.Output<string | undefined> }>;
-}
-
-type Patch = (obj: Manifest) => void;
-
-function annotate(obj: Manifest, annotations: Record<string, pulumi.Input<string>>): void {
-  const meta = obj.metadata as { annotations?: Record<string, unknown> };
-  meta.annotations = { ...meta.annotations, ...annotations };
 }
 
 export async function runPlatform(options: ProgramOptions = {}): Promise<StackOutputs> {
@@ -73,33 +66,17 @@ export async function runPlatform(options: ProgramOptions = {}): Promise<StackOu
     platformConfigFor(config, cloud.postgresBackupPath, clusterIssuerName(config.tls)),
     tenants.map((t) => tenantPropsFor(t, config)),
   );
-  const roles = cloud.roles;
-  const patches: Patch[] = [
-    (obj) => {
-      if (obj.kind !== 'Cluster' || !obj.apiVersion.startsWith('postgresql.cnpg.io/') || obj.metadata.name !== POSTGRES_CLUSTER) return;
-      // The stack manages tenant roles as the superuser whose password it holds.
-      const spec = obj['spec'] as Record<string, unknown>;
-      spec['enableSuperuserAccess'] = true;
-      spec['superuserSecret'] = { name: POSTGRES_SUPERUSER_SECRET };
-      if (roles !== undefined) spec['serviceAccountTemplate'] = { metadata: { annotations: { 'eks.amazonaws.com/role-arn': roles.postgresBackup } } };
-    },
-    (obj) => {
-      if (roles !== undefined && obj.kind === 'ServiceAccount' && obj.metadata.namespace === PLATFORM_NAMESPACE && obj.metadata.name === RUNTIME_SERVICE_ACCOUNT) {
-        annotate(obj, { 'eks.amazonaws.com/role-arn': roles.runtime });
-      }
-    },
-  ];
   const platform = new ManifestSet('platform', {
     objs: split.shared,
     provider,
     crdOwners: operators.crdOwners,
     dependsOn: [storageClass, ...(issuer === undefined ? [] : [issuer])],
-    patches,
+    patches: platformPatches(cloud.roles),
     between: (namespaces, parent) =>
       platformSecrets('platform', {
         namespace: PLATFORM_NAMESPACE,
         secretSeed: config.secretSeed,
-        postgresUser: config.postgres.username,
+        postgresUser: POSTGRES_SUPERUSER,
         postgresPassword: config.postgresPassword,
         redis: config.platform.redis,
         provider,
@@ -111,7 +88,7 @@ export async function runPlatform(options: ProgramOptions = {}): Promise<StackOu
     host: config.postgres.host,
     port: config.postgres.port,
     database: config.postgres.database,
-    username: config.postgres.username,
+    username: POSTGRES_SUPERUSER,
     password: pulumi.secret(config.postgresPassword),
     sslmode: config.postgres.sslmode,
     superuser: true,

@@ -18,7 +18,7 @@ describe('stack config', () => {
     const c = parseStackConfig(minimal, 'staging');
     expect(c.environment).toBe('staging');
     expect(c.platform).toEqual({ runtimeImage: 'ghcr.io/debug-host/runtime:0.1.0', minReplicas: 3, maxReplicas: 20, postgresInstances: 3, postgresStorage: '20Gi', kafka: true, redis: true });
-    expect(c.postgres).toEqual({ host: 'localhost', port: 5432, database: 'debug_host', username: 'postgres', sslmode: 'require' });
+    expect(c.postgres).toEqual({ host: 'localhost', port: 5432, database: 'debug_host', sslmode: 'require' });
     expect(c.cluster).toEqual({ mode: 'existing', storageProvisioner: 'ebs.csi.aws.com' });
     expect(c.operators.cloudnativePg).toBe('0.26.1');
   });

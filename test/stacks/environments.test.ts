@@ -89,6 +89,15 @@ describe.each(['dev', 'staging', 'prod'])('%s (all environments)', (stack) => {
     expect(kinds(run(stack), 'Certificate')[0]?.dependencies).toContain(issuer[0]?.urn);
   });
 
+  it('lets the stack manage tenant roles as the CNPG superuser, from a Secret it creates before the cluster', () => {
+    const pg = one(run(stack), 'kubernetes:postgresql.cnpg.io/v1:Cluster', 'debug-host/debug-host-pg');
+    expect(pg.inputs).toMatchObject({ spec: { enableSuperuserAccess: true, superuserSecret: { name: 'debug-host-pg-superuser' } } });
+    const secret = ofType(run(stack), 'kubernetes:core/v1:Secret').find((s) => at(s, 'metadata.name') === 'debug-host-pg-superuser') as PlannedResource;
+    expect(secret.inputs).toMatchObject({ type: 'kubernetes.io/basic-auth', metadata: { namespace: 'debug-host' } });
+    expect(pg.dependencies).toContain(secret.urn);
+    expect(one(run(stack), 'pulumi:providers:postgresql', 'postgres').inputs).toMatchObject({ username: 'postgres', superuser: 'true' });
+  });
+
   it('stores every credential as a secret', () => {
     for (const s of ofType(run(stack), 'kubernetes:core/v1:Secret')) expect(at(s, 'stringData')).toBe('[secret]');
     expect(at(one(run(stack), 'pulumi:providers:postgresql', 'postgres'), 'password')).toBe('[secret]');
