@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,7 @@ describe('npm run policies:check (manifests on disk)', () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'tenant-acme' }, spec: { hostNetwork: true, containers: [{ name: 'c', image: 'busybox', securityContext: { runAsNonRoot: true }, resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }] } };
     await writeFile(path.join(dir, 'pod.json'), JSON.stringify(pod));
     const bad = await check('--json', dir);
+    await rm(dir, { recursive: true, force: true });
     expect(bad.code).toBe(1);
     expect((JSON.parse(bad.stdout) as { violations: { level: string; message: string }[] }).violations.filter((v) => v.level === 'mandatory').map((v) => v.message)).toEqual([
       'Pod tenant-acme/p: spec.hostNetwork is true; remove it so the pod stays in its own namespace.',

@@ -60,7 +60,12 @@ describe('CrossGuard adapters', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     try {
       const port = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (d: Buffer) => resolve(d.toString().trim()));
+        let out = '';
+        // The runner prints the port followed by a newline once the server listens.
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve(out.trim());
+        });
         child.on('exit', (code) => reject(new Error(`policy pack exited ${String(code)}: ${stderr}`)));
       });
       expect(port).toMatch(/^\d+$/);

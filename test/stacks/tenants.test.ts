@@ -1,15 +1,21 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { defineTenant, tenantHostname } from '../../stacks/tenant-definition.js';
 import { loadTenants, tenantsFor } from '../../stacks/tenant-loader.js';
 import { EXTRA_TENANTS_DIR } from './helpers.js';
 
 const DEFINE = new URL('../../stacks/tenant-definition.ts', import.meta.url).pathname;
 
+const made: string[] = [];
+afterAll(async () => {
+  await Promise.all(made.map((d) => rm(d, { recursive: true, force: true })));
+});
+
 async function tenantDir(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'tenants-'));
+  made.push(dir);
   for (const [name, body] of Object.entries(files)) await writeFile(path.join(dir, name), `import { defineTenant } from '${DEFINE}';\n${body}\n`);
   return dir;
 }
