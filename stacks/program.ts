@@ -66,6 +66,10 @@ export async function runPlatform(options: ProgramOptions = {}): Promise<StackOu
     platformConfigFor(config, cloud.postgresBackupPath, clusterIssuerName(config.tls)),
     tenants.map((t) => tenantPropsFor(t, config)),
   );
+  if (split.tenantDependentShared.length > 0) {
+    // Deployed correctly, but each tenant change will also update these shared objects.
+    pulumi.log.warn(`Shared objects whose content depends on the tenant list (every tenant change updates them): ${split.tenantDependentShared.join(', ')}`);
+  }
   const platform = new ManifestSet('platform', {
     objs: split.shared,
     provider,
