@@ -33,5 +33,5 @@ describe('npm run policies:check (manifests on disk)', () => {
       'Pod tenant-acme/p: spec.hostNetwork is true; remove it so the pod stays in its own namespace.',
       'Pod tenant-acme/p: container "c" uses image "busybox" without a pinned tag; pin a version tag or digest instead of latest.',
     ]);
-  }, 60_000);
+  }, 120_000);
 });

@@ -72,5 +72,5 @@ describe('CrossGuard adapters', () => {
     } finally {
       child.kill();
     }
-  }, 30_000);
+  }, 90_000);
 });

@@ -44,7 +44,7 @@ describe('npm run preview:mock', () => {
     expect(plan.resources.filter((r) => r.type === 'kubernetes:core/v1:Namespace').map((r) => r.name).sort()).toEqual(['debug-host', 'tenant-acme', 'tenant-globex']);
     expect(plan.violations.every((v) => v.level === 'advisory')).toBe(true);
     expect(plan.violations[0]).toEqual(expect.objectContaining({ policy: expect.any(String), level: 'advisory', resource: expect.any(String), message: expect.any(String) }));
-  }, 90_000);
+  }, 180_000);
 
   it('exits 1 on a mandatory violation and names it', async () => {
     const run = await previewMock('--stack', 'prod', '--json', '--set', 'platform.minReplicas=2');
@@ -58,7 +58,7 @@ describe('npm run preview:mock', () => {
         message: "Deployment debug-host/debug-host: prod guarantees 2 runtime replica(s); set replicas (or the HPA's minReplicas) to at least 3.",
       },
     ]);
-  }, 90_000);
+  }, 180_000);
 
   it('exits 2 with the config error, naming the key and the fix, and shows a tenant added from another folder', async () => {
     const bad = await previewMock('--stack', 'dev', '--set', 'cluster.mode=bogus');
@@ -68,5 +68,5 @@ describe('npm run preview:mock', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('+ tenant-initech/tenant-quota');
     expect(text.stdout).toContain('Policies: all passed');
-  }, 120_000);
+  }, 240_000);
 });

@@ -36,5 +36,5 @@ describe('Pulumi.yaml', () => {
       execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))),
     );
     expect(JSON.parse(out)).toEqual({ keys: ['default'], type: 'function' });
-  }, 60_000);
+  }, 120_000);
 });
