@@ -203,7 +203,9 @@ export class ProjectService {
 
   /** Periodic housekeeping: idle reaping and log retention. */
   startHousekeeping(): void {
-    this.reaper = setInterval(() => void this.housekeep(), this.deps.settings.reapIntervalMs);
+    this.reaper = setInterval(() => {
+      this.housekeep().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'housekeeping failed; retrying next round'));
+    }, this.deps.settings.reapIntervalMs);
     this.reaper.unref();
   }
 

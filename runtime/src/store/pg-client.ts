@@ -36,6 +36,10 @@ export class PgClient implements SqlClient {
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client that loses its server emits 'error' on itself, not on the pool;
+    // the failing query rejects anyway, so the event only needs a listener.
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
     const tx: Queryable = {
       async query<R>(sql: string, params: readonly unknown[] = []) {
         const res = await client.query(sql, params as unknown[]);
@@ -57,6 +61,7 @@ export class PgClient implements SqlClient {
       }
       throw err;
     } finally {
+      client.off('error', ignore);
       client.release(broken);
     }
   }

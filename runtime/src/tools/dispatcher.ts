@@ -156,12 +156,30 @@ export class ToolDispatcher {
   }
 
   private internal(error: unknown, tool: string, principal: Principal): DebugHostError {
+    if (isDatabaseOutage(error)) {
+      this.deps.logger.warn({ err: error, tool }, 'store unreachable');
+      return new DebugHostError('unavailable', `${tool} could not reach the debug host's database; nothing was changed.`, {
+        fix: 'Retry in a few seconds: the database is restarting or failing over.',
+        facts: { retryAfterMs: 2000 },
+      });
+    }
     const incident = Math.random().toString(36).slice(2, 10);
     this.deps.logger.error({ err: error, tool, tenant: principal.tenantId, incident }, 'tool failed');
     return new DebugHostError('unavailable', `${tool} failed inside the debug host (incident ${incident}).`, {
       fix: 'Retry in a moment; if it keeps failing, report the incident id to your platform team.',
     });
   }
+}
+
+/** Connection-level failures (refused, reset, server shutting down, class 08 and 57P0x). */
+function isDatabaseOutage(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
+  const message = error instanceof Error ? error.message : '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03'].includes(code) ||
+    code.startsWith('08') ||
+    /Connection terminated|connection is closed|Client has encountered a connection error/i.test(message)
+  );
 }
 
 function errorResult(error: DebugHostError): CallToolResult {
