@@ -208,6 +208,7 @@ async function localSecret(config: RuntimeConfig, embedded: boolean): Promise<st
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch {
+    await mkdir(config.dataDir, { recursive: true });
     const secret = randomBytes(48).toString('base64url');
     await writeFile(file, `${secret}\n`, { mode: 0o600 });
     return secret;
