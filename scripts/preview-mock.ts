@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_TENANTS_DIR } from '../stacks/tenant-loader.js';
+import { groupByOwner, ownerOf } from '../stacks/preview/owners.js';
 import { previewStack, type PreviewResult } from '../stacks/preview/run-preview.js';
 
 /** Exits once `text` is flushed: a piped stdout is asynchronous, and exit() would cut it off. */
@@ -19,14 +20,18 @@ function usage(message: string): never {
   process.exit(2);
 }
 
+/** The plan per owner (cloud, platform, each tenant), then per type: a tenant's change reads on its own. */
 function formatText(result: PreviewResult): string {
   const custom = result.resources.filter((r) => r.custom);
-  const byType = new Map<string, string[]>();
-  for (const r of custom) byType.set(r.type, [...(byType.get(r.type) ?? []), r.name]);
-  const out: string[] = [`Stack ${result.stack}: ${custom.length} resources (${result.resources.length - custom.length} components)`, ''];
-  for (const [type, names] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
-    out.push(`  ${type} (${names.length})`);
-    for (const n of names.sort()) out.push(`    + ${n}`);
+  const out: string[] = [`Stack ${result.stack}: ${custom.length} resources (${result.resources.length - custom.length} components)`];
+  for (const [owner, resources] of groupByOwner(result.resources)) {
+    out.push('', `${owner} (${resources.length})`);
+    const byType = new Map<string, string[]>();
+    for (const r of resources) byType.set(r.type, [...(byType.get(r.type) ?? []), r.name]);
+    for (const [type, names] of [...byType].sort(([a], [b]) => a.localeCompare(b))) {
+      out.push(`  ${type} (${names.length})`);
+      for (const n of names.sort()) out.push(`    + ${n}`);
+    }
   }
   out.push('', `Policies: ${result.violations.length === 0 ? 'all passed' : `${result.violations.length} violation(s)`}`);
   for (const v of result.violations) out.push(`  [${v.level}] ${v.policy} (${v.resource})`, `    ${v.message}`);
@@ -65,7 +70,8 @@ async function main(): Promise<void> {
   }
   const code = result.violations.some((v) => v.level === 'mandatory') ? 1 : 0;
   if (args.json) {
-    const resources = result.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, inputs: r.inputs, parent: r.parent, dependencies: r.dependencies }));
+    const byUrn = new Map(result.resources.map((r) => [r.urn, r]));
+    const resources = result.resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, owner: ownerOf(r, byUrn), inputs: r.inputs, parent: r.parent, dependencies: r.dependencies }));
     finish(process.stdout, `${JSON.stringify({ stack: result.stack, resources, violations: result.violations, outputs: result.outputs })}\n`, code);
   } else {
     finish(process.stdout, formatText(result), code);

@@ -4,6 +4,7 @@
  * present in both plans has identical inputs and dependencies.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ownerOf } from '../../stacks/preview/owners.js';
 import { DEFAULT_TENANTS_DIR } from '../../stacks/tenant-loader.js';
 import { custom, EXTRA_TENANTS_DIR, preview, type PlannedResource, type PreviewResult } from './helpers.js';
 
@@ -21,10 +22,9 @@ beforeAll(async () => {
 const key = (r: PlannedResource) => r.urn;
 const index = (r: PreviewResult) => new Map(r.resources.map((x) => [key(x), x]));
 
-/** True if the resource is initech's: under its TenantStack, or its namespace, or named after it. */
-function belongsToInitech(r: PlannedResource): boolean {
-  const text = `${r.urn} ${r.parent ?? ''}`;
-  return text.includes('tenant-initech');
+/** True if the resource is initech's TenantStack or anything under it. */
+function belongsToInitech(r: PlannedResource, all: PreviewResult): boolean {
+  return ownerOf(r, new Map(all.resources.map((x) => [x.urn, x]))) === 'tenant:initech';
 }
 
 describe.each(STACKS)('adding stacks/tenants/initech.ts (%s)', (stack) => {
@@ -32,7 +32,7 @@ describe.each(STACKS)('adding stacks/tenants/initech.ts (%s)', (stack) => {
     const old = index(before[stack] as PreviewResult);
     const added = (after[stack] as PreviewResult).resources.filter((r) => !old.has(key(r)));
     expect(added.length).toBeGreaterThan(15);
-    expect(added.filter((r) => !belongsToInitech(r)).map(key)).toEqual([]);
+    expect(added.filter((r) => !belongsToInitech(r, after[stack] as PreviewResult)).map(key)).toEqual([]);
     const kinds = new Set(added.filter((r) => r.custom).map((r) => r.type.split(':').pop()));
     for (const k of ['Namespace', 'ResourceQuota', 'LimitRange', 'NetworkPolicy', 'Role', 'Schema', 'Grant', 'HTTPRoute']) expect(kinds).toContain(k);
   });

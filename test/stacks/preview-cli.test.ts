@@ -66,6 +66,7 @@ describe('npm run preview:mock', () => {
     expect(bad.stderr).toBe("Invalid stack config:\n  - debug-host-platform:cluster.mode: Invalid discriminator value. Expected 'eks' | 'existing'; run `pulumi config set --path 'cluster.mode' <value>` or edit Pulumi.<stack>.yaml.\n");
     const text = await previewMock('--stack', 'dev', '--tenants-dir', 'stacks/tenants', '--tenants-dir', 'test/stacks/fixtures/extra-tenants');
     expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/\ntenant:initech \(\d+\)\n/);
     expect(text.stdout).toContain('+ tenant-initech/tenant-quota');
     expect(text.stdout).toContain('Policies: all passed');
   }, 240_000);
