@@ -1,7 +1,9 @@
 /**
  * Runs the real stack program of one environment under Pulumi mocks and checks the result
  * against every policy: what `preview:mock` prints and what the stack tests assert on.
- * Pulumi's runtime state is global to the process: run one preview per process.
+ * Pulumi's runtime state is global to the process: run previews one after another, never
+ * concurrently (setMocks replaces the monitor; the tests measured sequential in-process runs to
+ * give the same plans as fresh child processes).
  */
 import * as pulumi from '@pulumi/pulumi';
 import { evaluate } from '../../policies/evaluate.js';
@@ -62,7 +64,7 @@ export async function previewStack(options: PreviewOptions): Promise<PreviewResu
   const outputs = await runPlatform(options.tenantsDirs === undefined ? {} : { tenantsDirs: options.tenantsDirs });
   const settled = await settle(outputs);
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-  const violations = evaluate(toPolicyResources(recorder.resources), { environment: options.stack });
+  const violations = evaluate(toPolicyResources(recorder.resources), { environment: outputs.environment });
   return { stack: options.stack, resources: recorder.resources, violations, outputs: plain(redactOutputs(settled, outputs)) };
 }
 
