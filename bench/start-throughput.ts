@@ -49,7 +49,7 @@ async function debugHost() {
   const runtime = await Runtime.create(config, { logger: pino({ level: 'silent' }) });
   const url = await runtime.start();
   const tenantId = `bench-${Date.now().toString(36)}`;
-  await runtime.store.createTenant({ id: tenantId, quotas: { containers: N, ports: N, portRange: { from: 30000, to: 30000 + N - 1 } } }, SYSTEM_ACTOR);
+  await runtime.store.createTenant({ id: tenantId, quotas: { containers: N, ports: N } }, SYSTEM_ACTOR);
   const token = await runtime.tokens.mint({ tenant: tenantId, role: 'developer' });
   const clients = await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
@@ -77,7 +77,9 @@ async function debugHost() {
           errors.set(code, (errors.get(code) ?? 0) + 1);
         } else latencies.push(performance.now() - t0);
       } catch (error) {
-        errors.set((error as Error).message, (errors.get((error as Error).message) ?? 0) + 1);
+        const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+        const key = `${(error as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ''}`;
+        errors.set(key, (errors.get(key) ?? 0) + 1);
       }
     }),
   );
