@@ -22,6 +22,13 @@ export const noClusterGrantsToTenants: ResourceRule = {
       const ns = typeof subject['namespace'] === 'string' ? subject['namespace'] : undefined;
       if (isTenantNamespaceName(ns)) {
         out.push(`${describe(r)}: grants a cluster role to ${String(subject['kind'])} ${ns}/${String(subject['name'])} of a tenant namespace; use a RoleBinding in that namespace instead.`);
+        continue;
+      }
+      // The same ServiceAccounts named as a group or user: system:serviceaccounts:<ns>, system:serviceaccount:<ns>:<name>.
+      const name = typeof subject['name'] === 'string' ? subject['name'] : '';
+      const saNamespace = /^system:serviceaccounts?:([^:]+)/.exec(name)?.[1];
+      if (isTenantNamespaceName(saNamespace)) {
+        out.push(`${describe(r)}: grants a cluster role to ${String(subject['kind'])} "${name}" (ServiceAccounts of a tenant namespace); use a RoleBinding in that namespace instead.`);
       }
     }
     return out;

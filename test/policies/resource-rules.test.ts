@@ -101,6 +101,14 @@ describe('no-cluster-grants-to-tenants', () => {
     ]);
   });
 
+  it('fires on tenant ServiceAccounts named as a group or a user', () => {
+    expect(noClusterGrantsToTenants.check(crb([{ kind: 'Group', name: 'system:serviceaccounts:tenant-acme' }, { kind: 'User', name: 'system:serviceaccount:tenant-acme:tenant' }]))).toEqual([
+      'ClusterRoleBinding grant: grants a cluster role to Group "system:serviceaccounts:tenant-acme" (ServiceAccounts of a tenant namespace); use a RoleBinding in that namespace instead.',
+      'ClusterRoleBinding grant: grants a cluster role to User "system:serviceaccount:tenant-acme:tenant" (ServiceAccounts of a tenant namespace); use a RoleBinding in that namespace instead.',
+    ]);
+    expect(noClusterGrantsToTenants.check(crb([{ kind: 'Group', name: 'system:serviceaccounts:debug-host' }]))).toEqual([]);
+  });
+
   it('is quiet on platform subjects and on namespaced RoleBindings', () => {
     expect(noClusterGrantsToTenants.check(crb([{ kind: 'ServiceAccount', name: 'debug-host', namespace: 'debug-host' }]))).toEqual([]);
     const rb = k8sResource({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'tenant', namespace: 'tenant-acme' }, subjects: [{ kind: 'ServiceAccount', name: 'tenant', namespace: 'tenant-acme' }] });
