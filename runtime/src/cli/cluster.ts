@@ -10,7 +10,7 @@ import { parse, str } from './args.js';
 const USAGE = `
 Usage: debug-host cluster up [--replicas 3] [--base-port 2601] [--database-url <url>]
 
-Starts N replicas of \`debug-host serve\` on 127.0.0.1, ports base-port, base-port+1, ...,
+Starts N replicas of \`debug-host serve\` on 127.0.0.1, ports base-port, base-port+10, ...
 sharing DATABASE_URL (required: replicas form a cluster through PostgreSQL) and
 DEBUG_HOST_JWT_SECRET (required). DEBUG_HOST_REDIS_URL and DEBUG_HOST_KAFKA_BROKERS are
 passed on when set. Ctrl-C drains and stops every replica.
@@ -30,7 +30,7 @@ export async function clusterCommand(argv: string[]): Promise<void> {
   const children: ChildProcess[] = [];
   for (let i = 0; i < replicas; i += 1) {
     const id = `replica-${i + 1}`;
-    const child = spawn(process.execPath, [...process.execArgv, cli, 'serve', '--port', String(basePort + i), '--replica-id', id, '--database-url', databaseUrl], {
+    const child = spawn(process.execPath, [...process.execArgv, cli, 'serve', '--port', String(basePort + i * 10), '--replica-id', id, '--database-url', databaseUrl], {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: process.env,
     });
