@@ -1,9 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenService } from '../../runtime/src/tenancy/tokens.js';
 import { FIXTURES, SECRET, WEB, createDatabase, eventually, isAlive } from '../runtime/harness.js';
 import { StatusLoad, callTool, health, isReady, projectProcessGroups, startReplica, stopReplica, type Replica } from './cluster-harness.js';
 
 const PROJECTS = 12;
+const SERVICES = resolve(import.meta.dirname, '../../scripts/services');
+const services = (...args: string[]) => execFileSync(SERVICES, args, { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
 
 describe('three replicas on loopback: routing, leader, failover, rolling restart', () => {
   let database: { databaseUrl: string; dbRolePrefix: string };
@@ -109,5 +114,48 @@ describe('three replicas on loopback: routing, leader, failover, rolling restart
     expect(load.calls).toBeGreaterThan(20);
     expect(projects.every((p) => replicas.some((r) => r.id === p.owner))).toBe(true);
     expect(exactlyOnce()).toEqual(ids.map(() => 1));
+  });
+
+  it('keeps serving with Redis down, keeps events in the outbox while Kafka is down, and survives kill -9 of a non-leader', async () => {
+    expect(process.env.DEBUG_HOST_REDIS_URL, 'scripts/services up must provide Redis').toBeTruthy();
+    expect(process.env.DEBUG_HOST_KAFKA_BROKERS, 'scripts/services up must provide Kafka').toBeTruthy();
+    const views = await Promise.all(replicas.map(health));
+    expect(views.every((h) => h.rateLimit === 'redis' && h.events === 'kafka')).toBe(true);
+    const db = new pg.Client({ connectionString: database.databaseUrl });
+    await db.connect();
+    const pending = async () => Number((await db.query('SELECT count(*) AS n FROM platform.outbox WHERE delivered_at IS NULL')).rows[0].n);
+    try {
+      services('down', 'redis');
+      services('down', 'kafka');
+      const load = new StatusLoad(() => replicas, token, ids);
+      const created = await callTool(replicas[1]!, token, 'host.register', { name: 'while-down', workspace: FIXTURES, command: WEB });
+      expect(created.isError).toBe(false);
+      await callTool(replicas[2]!, token, 'host.start', { projectId: created.data.projectId });
+      ids.push(created.data.projectId);
+      await eventually(async () => (await pending()) > 0, 10_000, 'events waiting in the outbox');
+
+      const leader = (await Promise.all(replicas.map(async (r) => ({ r, h: await health(r) })))).find((x) => x.h.leader)!.r;
+      const victim = replicas.find((r) => r !== leader)!;
+      const survivors = replicas.filter((r) => r !== victim);
+      const owned = (await Promise.all(ids.map((id) => status(leader, id)))).filter((x) => x.data.project.owner === victim.id).map((x) => x.data.project);
+      await load.stop();
+      const load2 = new StatusLoad(() => survivors, token, ids);
+      await stopReplica(victim, 'SIGKILL');
+      for (const project of owned) try { process.kill(-project.pid, 'SIGKILL'); } catch { /* gone */ }
+      const after = await everyProjectReady(leader);
+      expect(after.every((p) => survivors.some((r) => r.id === p.owner))).toBe(true);
+      expect((await health(leader)).leader).toBe(true);
+
+      services('up', 'kafka');
+      services('up', 'redis');
+      await eventually(async () => (await pending()) === 0, 60_000, 'the outbox to drain into Kafka');
+      await load2.stop();
+      expect(load.failures).toEqual([]);
+      expect(load2.failures).toEqual([]);
+      expect(exactlyOnce()).toEqual(ids.map(() => 1));
+      replicas = [...survivors, await startReplica(victim.id, database, victim.port)];
+    } finally {
+      await db.end();
+    }
   });
 });
