@@ -8,7 +8,7 @@ import { journal } from './journal.js';
 import { upgradeTenantSchema } from './migrations.js';
 import { ident, tenantRole, tenantSchema, validateTenantId } from './names.js';
 import { TENANT_COLUMNS, toTenant, type TenantRow } from './rows.js';
-import { sqlState, type Queryable } from './sql-client.js';
+import type { Queryable } from './sql-client.js';
 import type { NewTenant } from './store.js';
 
 /** Platform defaults for a tenant's quotas (from the seed); the port range is picked per tenant. */
@@ -147,19 +147,23 @@ export async function createTenant(tx: Queryable, input: NewTenant, actor: Actor
     [id, input.displayName ?? id, quotas.containers, quotas.ports, quotas.memoryMiB, quotas.cpuMillis, quotas.storageMiB,
       portRange.from, portRange.to, schema, role],
   );
-  try {
+  // The Pulumi stack may have created the tenant's role and schema already (@pulumi/postgresql,
+  // with the runtime granted membership): adopt them rather than fail.
+  const existingRole = await tx.query<{ member: boolean }>(
+    'SELECT pg_has_role(current_user, oid, \'MEMBER\') AS member FROM pg_roles WHERE rolname = $1',
+    [role],
+  );
+  if (existingRole.rows.length === 0) {
     await tx.query(`CREATE ROLE ${ident(role)} NOLOGIN`);
-  } catch (err) {
-    if (sqlState(err) !== '42710') throw err;
-    // Roles are cluster-wide: another database (or a tenant left behind) already has this name.
-    throw new DebugHostError('conflict', `tenant '${id}': the database role '${role}' already exists in this PostgreSQL cluster.`, {
+    // The runtime's own role switches into the tenant role for tenant-scoped queries.
+    await tx.query(`GRANT ${ident(role)} TO CURRENT_USER`);
+  } else if (!existingRole.rows[0]?.member) {
+    throw new DebugHostError('conflict', `tenant '${id}': the database role '${role}' exists, but the runtime's database user is not a member of it.`, {
       field: 'tenant',
-      fix: 'Drop the stale role, or give each database sharing the cluster its own store rolePrefix.',
+      fix: `GRANT ${role} TO the runtime's user (the tenant's Pulumi stack does this), or drop the stale role, or give each database sharing the server its own rolePrefix.`,
     });
   }
-  // The runtime's own role switches into the tenant role for tenant-scoped queries.
-  await tx.query(`GRANT ${ident(role)} TO CURRENT_USER`);
-  await tx.query(`CREATE SCHEMA ${ident(schema)}`);
+  await tx.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
   await upgradeTenantSchema(tx, id, schema, role, 0);
   const record = toTenant(rows[0] as TenantRow);
   await journal(
