@@ -119,7 +119,7 @@ build_kwok() {
   local v=$1 out=$2
   "${GO[@]}" mod init kubebuild/kwok
   "${GO[@]}" get "sigs.k8s.io/kwok/cmd/kwok@$v"
-  "${GO[@]}" build -mod=mod -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$v" \
+  "${GO[@]}" build -mod=mod -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${v#v}" \
     -o "$out" sigs.k8s.io/kwok/cmd/kwok
 }
 
