@@ -13,3 +13,4 @@ export * from './redis-cluster.js';
 export * from './synth.js';
 export * from './tenant.js';
 export * from './validation.js';
+export * from './encrypted-storage-class.js';

@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DebugHost, type DebugHostProps } from './debug-host.js';
 import { Gateway, type GatewayProps } from './gateway.js';
+import { EncryptedStorageClass, type EncryptedStorageClassProps } from './encrypted-storage-class.js';
 import { Kafka, type KafkaProps } from './kafka.js';
 import { ENVIRONMENT_LABEL, componentLabels, podSecurityLabels } from './labels.js';
 import { Observability, type ObservabilityProps } from './observability.js';
@@ -32,6 +33,11 @@ export interface DebugHostPlatformConfig {
   readonly redis?: Omit<RedisClusterProps, 'namespace'> | false;
   /** Strimzi Kafka; `false` to keep events in the outbox only. @default {} */
   readonly kafka?: Omit<KafkaProps, 'namespace' | 'tenants'> | false;
+  /**
+   * An encrypted StorageClass for the data services, where the cluster has none.
+   * @default false (the Pulumi stacks create their own with the environment's KMS key)
+   */
+  readonly storageClass?: EncryptedStorageClassProps | false;
   /** Gateway API ingress; `false` for none. @default {} */
   readonly gateway?: Omit<GatewayProps, 'namespace' | 'domain' | 'tenants'> | false;
   /** Monitoring rules and dashboards; `false` for none. @default {} */
@@ -59,6 +65,7 @@ export class DebugHostPlatform extends Construct {
   readonly postgres: PostgresHA | undefined;
   readonly redis: RedisCluster | undefined;
   readonly kafka: Kafka | undefined;
+  readonly storageClass: EncryptedStorageClass | undefined;
   readonly gateway: Gateway | undefined;
   readonly observability: Observability | undefined;
   readonly tenants: readonly Tenant[];
@@ -92,6 +99,7 @@ export class DebugHostPlatform extends Construct {
             },
           });
 
+    this.storageClass = config.storageClass ? new EncryptedStorageClass(this, 'StorageClass', config.storageClass) : undefined;
     this.postgres = config.postgres === false ? undefined : new PostgresHA(this, 'Postgres', { ...config.postgres, namespace: ns, tenantSchemas: tenants.map((t) => t.name) });
     this.redis = config.redis === false ? undefined : new RedisCluster(this, 'Redis', { ...config.redis, namespace: ns });
     this.kafka = config.kafka === false ? undefined : new Kafka(this, 'Kafka', { runtimePodSelector: { 'app.kubernetes.io/name': runtimeName }, ...config.kafka, namespace: ns, tenants: tenants.map((t) => t.name) });
