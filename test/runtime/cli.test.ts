@@ -10,7 +10,8 @@ import { SECRET, startRuntime, type Harness } from './harness.js';
 const run = promisify(execFile);
 const CLI = resolve(import.meta.dirname, '../../runtime/src/cli.ts');
 const TSX = resolve(import.meta.dirname, '../../node_modules/.bin/tsx');
-const cli = (args: string[], env: Record<string, string> = {}) => run(TSX, [CLI, ...args], { env: { ...process.env, ...env } });
+// DATABASE_URL would switch the CLI to PostgreSQL; these tests are about the embedded defaults.
+const cli = (args: string[], env: Record<string, string> = {}) => run(TSX, [CLI, ...args], { env: { ...process.env, DATABASE_URL: '', ...env } });
 
 describe('debug-host command line', () => {
   let harness: Harness;

@@ -85,7 +85,9 @@ export async function startRuntime(overrides: Partial<RuntimeConfigInput> = {}, 
     },
     {},
   );
-  const runtime = await Runtime.create(config, { logger: pino({ level: process.env.DEBUG_HOST_TEST_LOG ?? 'silent' }, pino.destination(2)) });
+  // The embedded tier ignores Redis and Kafka variables a shell may carry from `scripts/services up`.
+  const env = process.env.DEBUG_HOST_TEST_STORE === 'postgres' ? process.env : {};
+  const runtime = await Runtime.create(config, { env, logger: pino({ level: process.env.DEBUG_HOST_TEST_LOG ?? 'silent' }, pino.destination(2)) });
   await runtime.bootstrap();
   const url = await runtime.start();
   const clients: TestClient[] = [];

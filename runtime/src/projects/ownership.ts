@@ -65,7 +65,8 @@ export class OwnershipReconciler {
     for (const project of leased.values()) {
       if (supervisor.isLive(project.id) || projects.isBusy(project.id)) continue;
       if (project.owner === self) {
-        await this.resume(project, 'started on this replica, which now owns it');
+        // A pid means this replica ran it before (a restart); a handover clears the pid.
+        await this.resume(project, project.pid ? 'started again after the runtime restarted' : 'started on this replica, which it was handed to');
         continue;
       }
       const ownerGone = !membership.member(project.owner);
