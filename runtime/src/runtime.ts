@@ -145,6 +145,8 @@ export class Runtime {
     });
     if (this.cluster) {
       await this.cluster.membership.start(this.advertiseUrl);
+      // Runs this replica owned before a restart are started again before it reports started.
+      await this.cluster.ownership.reconcile();
       this.cluster.ownership.start();
     } else {
       const recovered = await this.projects.recover();
