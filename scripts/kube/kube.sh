@@ -32,11 +32,17 @@ kube__pid() {
     printf '%s' "$pid"
 }
 
+# kube__wait COMPONENT SECONDS CMD...: waits for CMD to succeed while COMPONENT's process
+# is alive (a crashed start fails at once instead of after the timeout).
 kube__wait() {
   local what="$1" secs="$2" deadline
   shift 2
   deadline=$((SECONDS + secs))
   until "$@"; do
+    if ! kube__pid "$what" >/dev/null; then
+      kube__log "$what exited during start-up (log: $(kube__dir)/$what.log)"
+      return 1
+    fi
     if ((SECONDS >= deadline)); then
       kube__log "timed out after ${secs}s waiting for $what"
       return 1
@@ -102,12 +108,21 @@ EOF
   mv -f "$dir/kubeconfig.tmp" "$dir/kubeconfig"
 }
 
+# Fails when something else already listens on the port (another checkout's cluster, say).
+kube__port_free() {
+  if ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; then
+    kube__log "127.0.0.1:$1 is already in use by another process: set DEBUG_HOST_KUBE_ETCD_PORT / DEBUG_HOST_KUBE_API_PORT"
+    return 1
+  fi
+}
+
 kube__start_etcd() {
   local dir bin port
   dir="$(kube__dir)"
   bin="$(kube__bin)"
   port="$(kube__etcd_port)"
   kube__pid etcd >/dev/null && return 0
+  kube__port_free "$port" && kube__port_free "$((port + 1))" || return 1
   kube__log "starting etcd on 127.0.0.1:$port"
   # --unsafe-no-fsync: throw-away test data, spare the shared disk.
   nohup "$bin/etcd" --name local --data-dir "$dir/etcd" \
@@ -118,7 +133,7 @@ kube__start_etcd() {
     --listen-metrics-urls '' --unsafe-no-fsync --log-level warn \
     >"$dir/etcd.log" 2>&1 </dev/null &
   echo $! >"$dir/etcd.pid"
-  kube__wait "etcd /health" 30 kube__etcd_healthy
+  kube__wait etcd 30 kube__etcd_healthy
 }
 
 kube__start_apiserver() {
@@ -126,6 +141,7 @@ kube__start_apiserver() {
   dir="$(kube__dir)"
   bin="$(kube__bin)"
   kube__pid kube-apiserver >/dev/null && return 0
+  kube__port_free "$(kube__api_port)" || return 1
   kube__log "starting kube-apiserver on 127.0.0.1:$(kube__api_port)"
   # --advertise-address on loopback: the endpoint reconciler would try to publish
   # 127.0.0.1 as the `kubernetes` Service's endpoint, which validation refuses, so it is off.
@@ -155,9 +171,9 @@ kube_up() {
     }
   done
   kube__prepare
-  kube__start_etcd || { tail -n 20 "$dir/etcd.log" >&2; return 1; }
-  kube__start_apiserver
-  if ! kube__wait "kube-apiserver /readyz" 120 kube__api_ready; then
+  kube__start_etcd || { tail -n 20 "$dir/etcd.log" 2>/dev/null >&2; return 1; }
+  kube__start_apiserver || return 1
+  if ! kube__wait kube-apiserver 120 kube__api_ready; then
     tail -n 30 "$dir/kube-apiserver.log" >&2
     return 1
   fi
