@@ -5,7 +5,7 @@
 #
 #   scripts/kube/build.sh                 # etcd kube-apiserver kwok
 #   scripts/kube/build.sh kubectl         # only the named ones
-#   KUBE_BUILD_ALL=1 scripts/kube/build.sh   # also kubectl
+#   KUBE_BUILD_ALL=1 scripts/kube/build.sh   # also kube-controller-manager, kube-scheduler, kubectl
 #
 # Low priority on purpose (nice 19, GOFLAGS=-p=1): the machine has 2 cores shared with
 # test runs. Prints the bin directory on its last line.
@@ -123,10 +123,29 @@ build_kwok() {
     -o "$out" sigs.k8s.io/kwok/cmd/kwok
 }
 
+# kwok needs Stage objects (it exits with "no stages found" without them). The module ships
+# them under kustomize/stage/; the fast node and pod stages go into one file in the cache.
+kwok_stages() {
+  local v=$1 out=$KUBE_DIR/kwok-$1-stages.yaml dir f
+  [[ -s $out ]] && return 0
+  dir=$("${GO[@]}" mod download -json "sigs.k8s.io/kwok@$v" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [[ -d $dir/kustomize/stage ]] || { log "no kustomize/stage in sigs.k8s.io/kwok@$v"; return 1; }
+  : >"$out.tmp"
+  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+    pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    printf -- '---\n' >>"$out.tmp"
+    cat "$dir/kustomize/stage/$f" >>"$out.tmp"
+  done
+  mv -f "$out.tmp" "$out"
+  log "kwok stages: $out"
+}
+
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
   targets=(etcd kube-apiserver kwok)
-  [[ ${KUBE_BUILD_ALL:-} == 1 ]] && targets+=(kubectl)
+  # all: also what a full local cluster (scripts/kube/up.sh --all) and a person need
+  [[ ${KUBE_BUILD_ALL:-} == 1 ]] && targets+=(kube-controller-manager kube-scheduler kubectl)
 fi
 
 rc=0
@@ -137,7 +156,7 @@ for t in "${targets[@]}"; do
     kube-controller-manager) build_one kube-controller-manager "$KUBE_VERSION" build_kube_controller_manager || rc=1 ;;
     kube-scheduler) build_one kube-scheduler "$KUBE_VERSION" build_kube_scheduler || rc=1 ;;
     kubectl) build_one kubectl "$KUBE_VERSION" build_kubectl || rc=1 ;;
-    kwok) build_one kwok "$KWOK_VERSION" build_kwok || rc=1 ;;
+    kwok) { build_one kwok "$KWOK_VERSION" build_kwok && kwok_stages "$KWOK_VERSION"; } || rc=1 ;;
     *) log "unknown target $t"; rc=2 ;;
   esac
 done
