@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds etcd, kube-apiserver and kwok (optionally kubectl) from Go modules into a
-# cache keyed by version, skipping every binary that is already there at its version.
+# Builds etcd, kube-apiserver and kwok (optionally kube-controller-manager, kube-scheduler,
+# kubectl) from Go modules into a cache keyed by version, skipping every binary that is
+# already there at its version.
 # See scripts/kube/README.md for the versions, how they were obtained and build times.
 #
 #   scripts/kube/build.sh                 # etcd kube-apiserver kwok
@@ -8,7 +9,8 @@
 #   KUBE_BUILD_ALL=1 scripts/kube/build.sh   # also kube-controller-manager, kube-scheduler, kubectl
 #
 # Low priority on purpose (nice 19, GOFLAGS=-p=1): the machine has 2 cores shared with
-# test runs. Prints the bin directory on its last line.
+# test runs (KUBE_BUILD_JOBS=2 for an otherwise idle machine, e.g. CI). Prints the bin
+# directory on its last line.
 
 # ---- versions (exact; the Go module proxy serves all of them) ----------------------
 ETCD_VERSION=v3.6.16            # go.etcd.io/etcd/server/v3 (newest 3.6.x)
@@ -25,7 +27,7 @@ BIN=$KUBE_DIR/bin
 TIMES=$KUBE_DIR/build-times.txt
 mkdir -p "$BIN"
 
-export GOFLAGS="-p=1 -buildvcs=false -trimpath"
+export GOFLAGS="-p=${KUBE_BUILD_JOBS:-1} -buildvcs=false -trimpath"
 export CGO_ENABLED=0
 export GOTOOLCHAIN=${GOTOOLCHAIN:-local}
 GO=(nice -n 19 go)
