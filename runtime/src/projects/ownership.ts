@@ -83,8 +83,9 @@ export class OwnershipReconciler {
   async drain(): Promise<number> {
     const { store, projects, membership } = this.deps;
     let handed = 0;
+    const mine = new Map((await store.listDesiredRunning(membership.self)).map((p) => [p.id, p]));
     for (const id of projects.supervisor.liveProjectIds()) {
-      const project = (await store.listDesiredRunning(membership.self)).find((p) => p.id === id);
+      const project = mine.get(id);
       await projects.supervisor.stop(id);
       const next = project && membership.ring.ownerOf(id);
       if (project && next && next !== membership.self) {
