@@ -39,6 +39,8 @@ export const configSchema = z.object({
   rateLimitPerSecond: z.coerce.number().min(0).default(50),
   /** Calls a tenant may burst above its rate. @default 200 */
   rateLimitBurst: z.coerce.number().int().min(1).default(200),
+  /** How often the leader writes a usage sample per tenant (for billing). @default 60000 */
+  usageIntervalMs: z.coerce.number().int().min(1000).default(60_000),
   stopGraceMs: z.coerce.number().int().min(0).default(DEFAULT_SUPERVISION.stopGraceMs),
   reapIntervalMs: z.coerce.number().int().min(100).default(DEFAULT_SUPERVISION.reapIntervalMs),
   logRetentionLines: z.coerce.number().int().min(100).default(DEFAULT_SUPERVISION.logRetentionLines),
@@ -66,6 +68,7 @@ export const ENV_NAMES: Readonly<Record<keyof RuntimeConfig, string>> = {
   logLevel: 'DEBUG_HOST_LOG_LEVEL',
   rateLimitPerSecond: 'DEBUG_HOST_RATE_LIMIT_PER_SEC',
   rateLimitBurst: 'DEBUG_HOST_RATE_LIMIT_BURST',
+  usageIntervalMs: 'DEBUG_HOST_USAGE_INTERVAL_MS',
   stopGraceMs: 'DEBUG_HOST_STOP_GRACE_MS',
   reapIntervalMs: 'DEBUG_HOST_REAP_INTERVAL_MS',
   logRetentionLines: 'DEBUG_HOST_LOG_RETENTION_LINES',

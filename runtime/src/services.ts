@@ -12,6 +12,7 @@ import { kafkaBrokersFromEnv } from './events/kafka-publisher.js';
 import { kafkaRelay } from './events/kafka-relay.js';
 import { LogPublisher } from './events/log-publisher.js';
 import { OutboxRelay } from './events/outbox-relay.js';
+import { UsageMeter } from './metering/usage-meter.js';
 import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.js';
 import type { RateLimiter } from './ratelimit/rate-limiter.js';
 import { RedisRateLimiter } from './ratelimit/redis-rate-limiter.js';
@@ -43,8 +44,11 @@ export function connectServices(config: RuntimeConfig, store: Store, logger: Log
 
   const brokers = kafkaBrokersFromEnv(env);
   let relay: OutboxRelay | undefined;
-  // Only the leader drains the outbox, so that events keep their order and go out once.
+  const meter = new UsageMeter({ store, logger, intervalMs: config.usageIntervalMs });
+  // Only the leader drains the outbox (events keep their order and go out once) and meters usage.
   leadership.onChange((leader) => {
+    if (leader) meter.start();
+    else meter.stop();
     if (leader && !relay) {
       const createTopics = env.DEBUG_HOST_KAFKA_CREATE_TOPICS ? { numPartitions: Number(env.DEBUG_HOST_KAFKA_CREATE_TOPICS) || 3, replicationFactor: 1 } : false;
       relay = brokers ? kafkaRelay(store, { brokers, logger, createTopics }) : new OutboxRelay({ store, publisher: new LogPublisher({ logger }), logger });
@@ -65,6 +69,7 @@ export function connectServices(config: RuntimeConfig, store: Store, logger: Log
       events: brokers ? 'kafka' : 'log',
     }),
     async close() {
+      meter.stop();
       await leadership.stop();
       await relay?.stop();
       await limiter?.close?.();

@@ -3,6 +3,7 @@
  * Tenant lifecycle SQL lives in tenants.ts, log SQL in logs.ts, quota enforcement in claim.ts.
  */
 import type { Actor, OutboxEvent, PortRange, ProjectRecord, TenantId, TenantQuotas, TenantRecord, TenantStatus } from '../domain/types.js';
+import { journal } from './journal.js';
 import { migrate } from './migrations.js';
 import { ident, literal, ROLE_PREFIX_RULE } from './names.js';
 import { PROJECT_COLUMNS, toEvent, toProject, type OutboxRow, type ProjectRow } from './rows.js';
@@ -75,6 +76,10 @@ export class SqlStore implements Store {
 
   deleteTenant(id: TenantId, actor: Actor): Promise<void> {
     return this.client.transaction((tx) => tenants.deleteTenant(tx, id, actor));
+  }
+
+  recordEvent(tenantId: TenantId, type: string, key: string, payload: Readonly<Record<string, unknown>>): Promise<void> {
+    return this.client.transaction((tx) => journal(tx, tenantId, { type, key, payload }));
   }
 
   heartbeat(id: string, address: string, draining: boolean): Promise<void> {

@@ -176,6 +176,9 @@ export interface Store {
   /** Projects whose desired state is running, across tenants (for recovery after restart). */
   listDesiredRunning(owner?: string): Promise<ProjectRecord[]>;
 
+  /** Appends a platform event (no audit row), e.g. a usage sample for billing. */
+  recordEvent(tenantId: TenantId, type: string, key: string, payload: Readonly<Record<string, unknown>>): Promise<void>;
+
   /** Records that a replica is alive at `address` (every second or so). */
   heartbeat(id: string, address: string, draining: boolean): Promise<void>;
   /** Replicas that heartbeated within `maxAgeMs`. */
