@@ -63,10 +63,6 @@ export class Membership {
     return id !== undefined && this.ringValue.has(id);
   }
 
-  list(): Member[] {
-    return [...this.members.values()];
-  }
-
   onChange(listener: () => void): void {
     this.listeners.push(listener);
   }

@@ -166,19 +166,16 @@ export class ProjectService {
    * on their leased port (a process left over from the previous life is killed first, as
    * its output can no longer be captured); those that cannot be started are marked lost.
    */
-  async recover(owner?: string): Promise<{ restarted: number; lost: number }> {
+  async recover(): Promise<{ restarted: number; lost: number }> {
     let restarted = 0;
     let lost = 0;
-    for (const project of await this.deps.store.listDesiredRunning(owner)) {
+    for (const project of await this.deps.store.listDesiredRunning()) {
       // Runs that ended by themselves (exited, crashed out, lost) hold no lease: nothing to resume.
       if (this.supervisor.isLive(project.id) || project.port === undefined) continue;
       const tenant = this.deps.store.tenant(project.tenantId);
       try {
         if (project.pid) await this.deps.driver.reapOrphan(project.pid);
-        if (!project.runId) throw new Error('it has no open run');
-        this.deps.metrics.restarts.inc({ reason: 'recovery' });
-        await this.supervisor.launch(tenant, project, project.runId, project.port, project.restarts);
-        this.deps.logs.append(project.id, project.runId, 'system', 'started again after the runtime restarted', 'warn');
+        await this.resume(tenant, project, 'started again after the runtime restarted');
         restarted += 1;
       } catch (error) {
         lost += 1;
