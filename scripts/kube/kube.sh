@@ -1,9 +1,10 @@
 # etcd + kube-apiserver on loopback, from the binaries scripts/kube/build.sh caches, and
 # with --all (or DEBUG_HOST_KUBE_ALL=1) also kube-controller-manager, kube-scheduler and kwok
 # with one fake node, so that Pods get scheduled and reach Running.
-# Sourced by scripts/kube/up.sh and down.sh (and, later, by a scripts/services.d/kube.sh):
-# defines kube_up, kube_down and kube_status in the style of scripts/services.d/*.sh.
-# kube_up prints eval-able `export KUBECONFIG=...` on stdout; progress goes to stderr.
+# Sourced by scripts/kube/up.sh and down.sh and by scripts/services.d/kube.sh (which builds
+# the binaries first): defines kube_up, kube_down and kube_status in the style of
+# scripts/services.d/*.sh. kube_up prints eval-able `export KUBECONFIG=...` on stdout;
+# progress goes to stderr.
 #
 # Ports: etcd client 56379 (peer 56380), kube-apiserver 56443, kwok's kubelet-like server
 # (logs) 56447 (DEBUG_HOST_KUBE_ETCD_PORT, DEBUG_HOST_KUBE_API_PORT,
@@ -11,7 +12,9 @@
 # State (etcd data, generated certificates, service-account key, token file, kubeconfigs,
 # pid and log files) lives in ${DEBUG_HOST_SERVICES_DIR:-$HOME/.cache/debug-host/services}/kube.
 # Identities (tokens.csv, a kubeconfig each): admin (system:masters) in `kubeconfig`;
-# system:kube-controller-manager, system:kube-scheduler and kwok (system:masters) for --all.
+# `tester` (authenticated, no grants: RBAC denies it everything that is not public) in
+# `tester.kubeconfig`; system:kube-controller-manager, system:kube-scheduler and kwok
+# (system:masters) for --all.
 # The binaries are not built here: kube_up fails with a hint when they are missing.
 
 kube__here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -101,6 +104,15 @@ kube__prepare() {
   kube__ensure_token system:kube-controller-manager ''
   kube__ensure_token system:kube-scheduler ''
   kube__ensure_token kwok '"system:masters"'
+  kube__ensure_token tester ''
+}
+
+# The API server reads tokens.csv only at start: a token added since (a newer kube.sh) means
+# a quick restart of the API server (etcd keeps every object, so users see a blip of a few s).
+kube__tokens_stale() {
+  local dir
+  dir="$(kube__dir)"
+  [[ "$(sha256sum <"$dir/tokens.csv")" != "$(cat "$dir/tokens.loaded" 2>/dev/null)" ]]
 }
 
 # kube__write_kubeconfig [USER [FILE]]: admin into <state>/kubeconfig by default.
@@ -172,6 +184,7 @@ kube__start_apiserver() {
   kube__pid kube-apiserver >/dev/null && return 0
   kube__port_free "$(kube__api_port)" || return 1
   kube__log "starting kube-apiserver on 127.0.0.1:$(kube__api_port)"
+  sha256sum <"$dir/tokens.csv" >"$dir/tokens.loaded"
   # --advertise-address on loopback: the endpoint reconciler would try to publish
   # 127.0.0.1 as the `kubernetes` Service's endpoint, which validation refuses, so it is off.
   kube__spawn kube-apiserver "$(kube__bin)/kube-apiserver" \
@@ -266,8 +279,8 @@ kube__ensure_node() {
     "capacity":{"cpu":"32","memory":"256Gi","pods":"110"}}}' >/dev/null
 }
 
-# kube_up [--all]
-kube_up() {
+# kube__up [--all]: starts what is not running yet and waits until it is ready.
+kube__up() {
   local dir b all=0
   [[ "${1:-}" == --all || "${DEBUG_HOST_KUBE_ALL:-}" == 1 ]] && all=1
   dir="$(kube__dir)"
@@ -280,6 +293,10 @@ kube_up() {
     }
   done
   kube__prepare
+  if kube__pid kube-apiserver >/dev/null && kube__tokens_stale; then
+    kube__log "tokens.csv changed since the API server started: restarting it"
+    kube__stop kube-apiserver
+  fi
   kube__start_etcd || { tail -n 20 "$dir/etcd.log" 2>/dev/null >&2; return 1; }
   kube__start_apiserver || return 1
   if ! kube__wait kube-apiserver 120 kube__api_ready; then
@@ -287,6 +304,7 @@ kube_up() {
     return 1
   fi
   kube__write_kubeconfig
+  kube__write_kubeconfig tester "$dir/tester.kubeconfig"
   if ((all)); then
     kube__start_controller_manager
     kube__start_scheduler
@@ -300,6 +318,9 @@ kube_up() {
   kube__log "ready"
   printf 'export KUBECONFIG=%s\n' "$dir/kubeconfig"
 }
+
+# kube_up [--all]
+kube_up() { kube__up "$@"; }
 
 kube__stop() {
   local name="$1" pid i
@@ -331,18 +352,18 @@ kube_down() {
 kube_status() {
   local ok=0 c
   if kube__pid etcd >/dev/null && kube__etcd_healthy; then
-    kube__log "etcd: up on 127.0.0.1:$(kube__etcd_port)"
+    echo "kube etcd 127.0.0.1:$(kube__etcd_port) up"
   else
-    kube__log "etcd: down"; ok=1
+    echo "kube etcd 127.0.0.1:$(kube__etcd_port) down"; ok=1
   fi
   if kube__pid kube-apiserver >/dev/null && kube__api_ready; then
-    kube__log "kube-apiserver: ready on https://127.0.0.1:$(kube__api_port)"
+    echo "kube kube-apiserver https://127.0.0.1:$(kube__api_port) ready KUBECONFIG=$(kube__dir)/kubeconfig"
   else
-    kube__log "kube-apiserver: not ready"; ok=1
+    echo "kube kube-apiserver https://127.0.0.1:$(kube__api_port) not ready"; ok=1
   fi
   for c in kube-controller-manager kube-scheduler kwok; do
     [[ -f "$(kube__dir)/$c.pid" ]] || continue
-    if kube__pid "$c" >/dev/null; then kube__log "$c: running"; else kube__log "$c: down"; ok=1; fi
+    if kube__pid "$c" >/dev/null; then echo "kube $c running"; else echo "kube $c down"; ok=1; fi
   done
   return "$ok"
 }
