@@ -1,0 +1,204 @@
+/**
+ * Real replicas for the cluster benchmarks: `debug-host serve` processes on loopback that
+ * share one fresh PostgreSQL database (and the Redis Cluster and Kafka of
+ * `scripts/services`), so that a benchmark can kill -9 any of them. No mocks.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+
+const CLI = resolve(import.meta.dirname, '../../runtime/src/cli.ts');
+export const SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface Database {
+  readonly name: string;
+  readonly databaseUrl: string;
+  readonly dbRolePrefix: string;
+}
+
+export interface Health {
+  readonly replicaId: string;
+  readonly leader?: boolean;
+  readonly members: string[];
+  readonly owned?: number;
+  readonly rateLimit?: string;
+  readonly events?: string;
+}
+
+export interface Replica {
+  readonly id: string;
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly base: string;
+  readonly mcpUrl: string;
+}
+
+/** The services of `scripts/services up` must be in the environment; says how otherwise. */
+export function requireServices(): string {
+  const admin = process.env.DATABASE_URL;
+  if (!admin || !process.env.DEBUG_HOST_REDIS_URL) {
+    throw new Error('DATABASE_URL and DEBUG_HOST_REDIS_URL are not set: run `eval "$(scripts/services up)"` first.');
+  }
+  return admin;
+}
+
+/** A fresh database with its own role prefix (roles are server-wide) on the services' PostgreSQL. */
+export async function createDatabase(label: string): Promise<Database> {
+  const admin = requireServices();
+  const name = `dh_b${label}_${Date.now().toString(36).slice(-5)}`.replace(/[^a-z0-9_]/g, '_');
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { name, databaseUrl: url.toString(), dbRolePrefix: `${name}_`.slice(0, 16) };
+}
+
+/** Drops the database and the tenant roles made for it. */
+export async function dropDatabase(db: Database): Promise<void> {
+  const client = new pg.Client({ connectionString: requireServices() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${db.name} WITH (FORCE)`);
+    const roles = await client.query<{ rolname: string }>('SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1)', [db.dbRolePrefix]);
+    for (const { rolname } of roles.rows) await client.query(`DROP ROLE IF EXISTS "${rolname}"`).catch(() => undefined);
+  } finally {
+    await client.end();
+  }
+}
+
+let logDir: string | undefined;
+/** Where replica stderr goes (warn level and above), for evidence after a run. */
+export async function replicaLogDir(): Promise<string> {
+  logDir ??= await mkdtemp(join(tmpdir(), 'bench-replicas-'));
+  return logDir;
+}
+
+export async function startReplica(id: string, db: Database, port = 0, env: Record<string, string> = {}): Promise<Replica> {
+  const log = createWriteStream(join(await replicaLogDir(), `${db.name}-${id}.log`), { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', String(port), '--replica-id', id, '--log-level', 'warn'], {
+    env: { ...process.env, DATABASE_URL: db.databaseUrl, DEBUG_HOST_DB_ROLE_PREFIX: db.dbRolePrefix, DEBUG_HOST_JWT_SECRET: SECRET, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr!.pipe(log);
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /serving MCP at (\S+)/.exec(out);
+      if (match) resolveUrl(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`replica ${id} exited with ${code}: ${out}`)));
+  });
+  const actual = Number(new URL(url).port);
+  return { id, child, port: actual, base: `http://127.0.0.1:${actual}`, mcpUrl: `http://127.0.0.1:${actual}/mcp` };
+}
+
+export async function stopReplica(replica: Replica, signal: NodeJS.Signals): Promise<void> {
+  if (replica.child.exitCode !== null || replica.child.signalCode !== null) return;
+  const exited = new Promise((r) => replica.child.once('exit', r));
+  replica.child.kill(signal);
+  await exited;
+}
+
+export async function health(replica: Replica): Promise<Health | undefined> {
+  try {
+    return (await (await fetch(`${replica.base}/health`, { signal: AbortSignal.timeout(2000) })).json()) as Health;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function isReady(replica: Replica): Promise<boolean> {
+  try {
+    return (await fetch(`${replica.base}/ready`, { signal: AbortSignal.timeout(1000) })).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts `n` replicas (the first alone, so only it bootstraps) and waits for one ring of `n`. */
+export async function startCluster(n: number, db: Database, env: Record<string, string> = {}): Promise<Replica[]> {
+  const replicas = [await startReplica('r1', db, 0, env)];
+  replicas.push(...(await Promise.all(Array.from({ length: n - 1 }, (_, i) => startReplica(`r${i + 2}`, db, 0, env)))));
+  await until(async () => {
+    const views = await Promise.all(replicas.map(health));
+    return views.every((h) => h?.members.length === n) && views.filter((h) => h?.leader).length === 1;
+  }, 30_000, `a ring of ${n} with one leader`);
+  return replicas;
+}
+
+/** Polls until `check` is truthy; returns the elapsed milliseconds. */
+export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string, everyMs = 100): Promise<number> {
+  const began = performance.now();
+  while (performance.now() - began < timeoutMs) {
+    if (await check().catch(() => false)) return performance.now() - began;
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Process groups of project processes (DEBUG_HOST_PROJECT_ID in their environment), by project. */
+export function projectProcessGroups(): Map<string, Set<number>> {
+  const groups = new Map<string, Set<number>>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const match = /(?:^|\0)DEBUG_HOST_PROJECT_ID=([^\0]+)/.exec(readFileSync(`/proc/${entry}/environ`, 'utf8'));
+      if (!match) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      const set = groups.get(match[1]!) ?? new Set<number>();
+      set.add(pgid);
+      groups.set(match[1]!, set);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return groups;
+}
+
+/** SIGKILLs the process groups of these projects (a dying pod takes its containers with it). */
+export function killProjects(projectIds: Iterable<string>): number {
+  const groups = projectProcessGroups();
+  let killed = 0;
+  for (const id of projectIds) {
+    for (const pgid of groups.get(id) ?? []) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+        killed += 1;
+      } catch {
+        // already gone
+      }
+    }
+  }
+  return killed;
+}
+
+/** Stops replicas (SIGTERM, then SIGKILL), kills leftovers of these projects, drops the database; returns what was left over. */
+export async function teardown(replicas: readonly Replica[], db: Database, projectIds: readonly string[]): Promise<{ leftoverProjectProcesses: number; killedAfterStop: number }> {
+  await Promise.all(
+    replicas.map(async (r) => {
+      const timer = setTimeout(() => r.child.kill('SIGKILL'), 15_000);
+      await stopReplica(r, 'SIGTERM').catch(() => undefined);
+      clearTimeout(timer);
+    }),
+  );
+  const ours = new Set(projectIds);
+  await sleep(500);
+  const left = [...projectProcessGroups().keys()].filter((id) => ours.has(id));
+  const killedAfterStop = killProjects(left);
+  await sleep(200);
+  const leftoverProjectProcesses = [...projectProcessGroups().keys()].filter((id) => ours.has(id)).length;
+  await dropDatabase(db).catch((error: unknown) => process.stderr.write(`could not drop ${db.name}: ${(error as Error).message}\n`));
+  return { leftoverProjectProcesses, killedAfterStop };
+}
