@@ -5,6 +5,7 @@ import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/mon
 import { type DebugHostAutoscalingProps, createAutoscaler, resolveAutoscaling } from './autoscaling.js';
 import { modelObject, type ResourceProps, type SecretKeyRef } from './common.js';
 import { componentLabels } from './labels.js';
+import { RUNTIME_OWN_NAMESPACE_RULES, policyRules } from './runtime-rbac.js';
 import { ConstructPropsError, requireDnsLabel, requireInt, requireQuantity, stripUndefined } from './validation.js';
 
 export interface DebugHostProps {
@@ -138,10 +139,7 @@ export class DebugHost extends Construct {
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(name), automountServiceAccountToken: false });
     this.role = new k8s.KubeRole(this, 'Role', {
       metadata: meta(name),
-      rules: [
-        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
-        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
-      ],
+      rules: policyRules(RUNTIME_OWN_NAMESPACE_RULES),
     });
     this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
       metadata: meta(name),

@@ -10,6 +10,7 @@ export * from './observability.js';
 export * from './platform.js';
 export * from './postgres-ha.js';
 export * from './redis-cluster.js';
+export * from './runtime-rbac.js';
 export * from './synth.js';
 export * from './tenant.js';
 export * from './validation.js';

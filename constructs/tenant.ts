@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { TENANT_LABEL, componentLabels, podSecurityLabels } from './labels.js';
+import { RUNTIME_TENANT_ROLE, RUNTIME_TENANT_RULES, TENANT_SERVICE_ACCOUNT, policyRules } from './runtime-rbac.js';
 import { ConstructPropsError, requireDnsLabel, requireDnsName, requireInt, requireQuantity, stripUndefined } from './validation.js';
 
 /**
@@ -132,7 +133,7 @@ export class Tenant extends Construct {
   /** Read-only Role of the tenant ServiceAccount. */
   readonly role: ApiObject;
   readonly roleBinding: ApiObject;
-  /** Role that lets the runtime run projects here: pods, pods/log, services. */
+  /** Role `debug-host-runtime` that lets the runtime run projects here: RUNTIME_TENANT_RULES. */
   readonly runtimeRole: ApiObject;
   readonly runtimeRoleBinding: ApiObject;
   readonly apiObjects: readonly ApiObject[];
@@ -258,35 +259,32 @@ export class Tenant extends Construct {
         : [];
     this.networkPolicies = [denyAll, allowDns, allowRuntime, ...sameNamespace];
 
+    // The identity the tenant's project Pods run as; its rights end at this namespace.
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: meta('tenant'),
+      metadata: meta(TENANT_SERVICE_ACCOUNT),
       automountServiceAccountToken: false,
     });
     // Tenants may read their workloads and quota use; they cannot change the quota, limit
     // range, network policies or role bindings (none of those are writable here).
     this.role = new k8s.KubeRole(this, 'Role', {
-      metadata: meta('tenant'),
+      metadata: meta(TENANT_SERVICE_ACCOUNT),
       rules: [
         { apiGroups: [''], resources: ['pods', 'pods/log', 'services', 'events', 'configmaps'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: [''], resources: ['resourcequotas', 'limitranges'], verbs: ['get', 'list'] },
       ],
     });
     this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
-      metadata: meta('tenant'),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'tenant' },
-      subjects: [{ kind: 'ServiceAccount', name: 'tenant', namespace: ns }],
+      metadata: meta(TENANT_SERVICE_ACCOUNT),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: TENANT_SERVICE_ACCOUNT },
+      subjects: [{ kind: 'ServiceAccount', name: TENANT_SERVICE_ACCOUNT, namespace: ns }],
     });
     this.runtimeRole = new k8s.KubeRole(this, 'RuntimeRole', {
-      metadata: meta('debug-host-runtime'),
-      rules: [
-        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete', 'patch'] },
-        { apiGroups: [''], resources: ['pods/log'], verbs: ['get', 'list'] },
-        { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch', 'create', 'delete', 'patch'] },
-      ],
+      metadata: meta(RUNTIME_TENANT_ROLE),
+      rules: policyRules(RUNTIME_TENANT_RULES),
     });
     this.runtimeRoleBinding = new k8s.KubeRoleBinding(this, 'RuntimeRoleBinding', {
-      metadata: meta('debug-host-runtime'),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'debug-host-runtime' },
+      metadata: meta(RUNTIME_TENANT_ROLE),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: RUNTIME_TENANT_ROLE },
       subjects: [{ kind: 'ServiceAccount', name: runtimeSa, namespace: runtimeNamespace }],
     });
     this.apiObjects = [

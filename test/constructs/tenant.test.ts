@@ -125,9 +125,13 @@ describe('Tenant', () => {
       roleRef: { kind: 'Role', name: 'tenant' },
       subjects: [{ kind: 'ServiceAccount', name: 'tenant', namespace: 'tenant-acme' }],
     });
-    // The runtime may run projects here: pods, pods/log, services; nothing else.
-    const runtime = one(objs, 'Role', 'debug-host-runtime');
-    expect(runtime.rules.flatMap((r: { resources: string[] }) => r.resources).sort()).toEqual(['pods', 'pods/log', 'services']);
+    // The runtime's contract here, exactly: run Pods and Services, read logs and events.
+    expect(one(objs, 'Role', 'debug-host-runtime').rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'get', 'list', 'watch', 'delete'] },
+      { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['services'], verbs: ['create', 'get', 'list', 'watch', 'delete'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] },
+    ]);
     expect(one(objs, 'RoleBinding', 'debug-host-runtime').subjects).toEqual([{ kind: 'ServiceAccount', name: 'debug-host', namespace: 'debug-host' }]);
   });
 
