@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, SLEEPER, createTenants, mapLimit } from './lib/mcp.js';
 import { LoadSampler, Recorder, ratio, type ToolStats } from './lib/recorder.js';
-import { createDatabase, health, projectProcessGroups, startCluster, startReplica, teardown, until, type Replica } from './lib/replicas.js';
+import { createDatabase, health, projectProcessGroups, startCluster, startReplica, teardown, until, runtimeSource, type Replica } from './lib/replicas.js';
 import { histogram, round } from './stats.js';
 
 const { values } = parseArgs({
@@ -218,6 +218,7 @@ process.stdout.write(
   `${JSON.stringify(
     {
       benchmark: 'cluster-load',
+      runtime: runtimeSource,
       project: `${SLEEPER.command} (readiness log /${SLEEPER.readyPattern}/)`,
       agents: `${TENANTS} (one MCP SDK client per tenant, calls one after another, round-robin over the replicas)`,
       mix: Object.fromEntries(MIX),

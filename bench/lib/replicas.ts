@@ -4,13 +4,24 @@
  * `scripts/services`), so that a benchmark can kill -9 any of them. No mocks.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 
-const CLI = resolve(import.meta.dirname, '../../runtime/src/cli.ts');
+/**
+ * The runtime the replicas run: this working tree, or BENCH_RUNTIME_DIR (a snapshot such as
+ * `git archive HEAD runtime package.json tsconfig.json | tar -x -C DIR`, with node_modules
+ * linked in and the commit in DIR/.commit), so that edits in progress elsewhere in a shared
+ * tree do not change what is measured.
+ */
+const RUNTIME_DIR = resolve(process.env.BENCH_RUNTIME_DIR ?? resolve(import.meta.dirname, '../..'));
+const CLI = join(RUNTIME_DIR, 'runtime/src/cli.ts');
+export const runtimeSource = {
+  dir: RUNTIME_DIR,
+  commit: existsSync(join(RUNTIME_DIR, '.commit')) ? readFileSync(join(RUNTIME_DIR, '.commit'), 'utf8').trim() : 'working tree',
+};
 export const SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
 
 export interface Database {
@@ -86,6 +97,7 @@ export async function startReplica(id: string, db: Database, port = 0, env: Reco
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', String(port), '--replica-id', id, '--log-level', 'warn'], {
     env: { ...process.env, DATABASE_URL: db.databaseUrl, DEBUG_HOST_DB_ROLE_PREFIX: db.dbRolePrefix, DEBUG_HOST_JWT_SECRET: SECRET, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: RUNTIME_DIR,
   });
   child.stderr!.pipe(log);
   const url = await new Promise<string>((resolveUrl, reject) => {
