@@ -113,6 +113,12 @@ const postgres = z.strictObject({
   database: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('debug_host'),
   /** @default 'require' */
   sslmode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).default('require'),
+  /**
+   * Create each tenant's role, schema and grants with @pulumi/postgresql. false skips them (and
+   * the provider): for the `local` stack, where the postgresql provider binary cannot be built.
+   * @default true
+   */
+  manageTenantRoles: z.boolean().optional(),
 });
 
 /**
@@ -134,9 +140,19 @@ const tls = z.discriminatedUnion('issuer', [
   z.strictObject({ issuer: z.literal('existing'), name: z.string().regex(/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/, 'expected a ClusterIssuer name') }),
 ]);
 
+/**
+ * How the operators' CRDs get into the cluster: `helm` installs each operator's chart (the
+ * operator and its CRDs, from the chart repositories), `crds` applies only CRDs from the
+ * repository (constructs/crds/ plus schemaless stand-ins), runs no operator and needs no
+ * network: for the `local` stack on a bare API server.
+ */
+export const OPERATOR_INSTALL_MODES = ['helm', 'crds'] as const;
+
 /** Chart versions of the operators, pinned per environment. */
 const operators = z
   .strictObject({
+    /** @default 'helm' */
+    install: z.enum(OPERATOR_INSTALL_MODES, { message: 'expected "helm" (operator charts from their repositories) or "crds" (only the CRDs committed in constructs/crds, no operators, no network)' }).optional(),
     /** @default 'v1.19.1' */
     certManager: z.string().default('v1.19.1'),
     /** @default '0.26.1' */
@@ -215,6 +231,11 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, stackNa
   const input = { environment: stackName, ...raw };
   const result = stackConfigSchema.safeParse(input);
   if (result.success) {
+    if (result.data.operators.install === 'crds' && result.data.cluster.mode !== 'existing') {
+      throw new StackConfigError([
+        `${PROJECT}:operators.install: "crds" runs no operators, which only a local cluster can do without; use "helm" with cluster.mode eks (\`pulumi config rm --path 'operators.install'\`).`,
+      ]);
+    }
     if (result.data.tls.issuer === 'letsencrypt' && result.data.cluster.mode !== 'eks') {
       throw new StackConfigError([
         `${PROJECT}:tls.issuer: letsencrypt solves DNS01 through Route53 with IRSA, which needs cluster.mode eks; use "selfsigned", or "existing" with the name of your ClusterIssuer.`,

@@ -44,13 +44,15 @@ export async function runPlatform(options: ProgramOptions = {}): Promise<StackOu
   const certManagerRole = cloud.roles?.certManager;
   const operators = new Operators('operators', {
     versions: config.operators,
+    install: config.operators.install ?? 'helm',
     provider,
     dependsOn: cloud.ready,
     // cert-manager answers DNS01 challenges with its IRSA role (letsencrypt on EKS).
     ...(certManagerRole === undefined ? {} : { values: { certManager: { serviceAccount: { annotations: { 'eks.amazonaws.com/role-arn': certManagerRole } } } } }),
   }, { parent: root });
-  const certManager = operators.releases['cert-manager'];
-  if (certManager === undefined) throw new Error('the cert-manager release is missing from OPERATOR_CHARTS');
+  // The ClusterIssuer waits for cert-manager's CRDs: its release, or the CRDs alone.
+  const certManager = operators.crdOwners.get('cert-manager.io');
+  if (certManager === undefined) throw new Error('no operator in OPERATOR_CHARTS installs the cert-manager.io CRDs');
   const issuer = clusterIssuer({ tls: config.tls, ...(config.cluster.mode === 'eks' ? { region: config.cluster.region } : {}), provider, certManager, parent: root });
   const storageClass = dataStorageClass({
     name: DATA_STORAGE_CLASS,
@@ -88,7 +90,8 @@ export async function runPlatform(options: ProgramOptions = {}): Promise<StackOu
       }, parent),
   }, { parent: root });
 
-  const postgres = new postgresql.Provider('postgres', {
+  // postgres.manageTenantRoles: false (the local stack) creates no Postgres objects at all.
+  const postgres = config.postgres.manageTenantRoles === false ? undefined : new postgresql.Provider('postgres', {
     host: config.postgres.host,
     port: config.postgres.port,
     database: config.postgres.database,
@@ -107,7 +110,7 @@ export async function runPlatform(options: ProgramOptions = {}): Promise<StackOu
       hostname,
       kubernetes: provider,
       crdOwners: operators.crdOwners,
-      postgres,
+      ...(postgres === undefined ? {} : { postgres }),
       database: config.postgres.database,
       runtimeRole: config.postgres.database,
       passwordSeed: config.secretSeed,

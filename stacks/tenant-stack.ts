@@ -26,7 +26,8 @@ export interface TenantStackArgs {
   readonly hostname: string;
   readonly kubernetes: k8s.Provider;
   readonly crdOwners: ReadonlyMap<string, pulumi.Resource>;
-  readonly postgres: postgresql.Provider;
+  /** @default - no role, schema or grants (`postgres.manageTenantRoles: false`) */
+  readonly postgres?: postgresql.Provider;
   /** Database holding the tenant schemas. */
   readonly database: string;
   /** The runtime's role: owns the schemas (it runs their migrations) and may SET ROLE to the tenant. */
@@ -74,7 +75,26 @@ export class TenantStack extends pulumi.ComponentResource {
       ],
     }, { parent: this });
 
-    const pg = { parent: this, provider: args.postgres };
+    if (args.postgres !== undefined) this.databaseObjects(name, args.postgres, args);
+
+    const backup = args.backup;
+    if (backup?.kind === 'bucket') {
+      const key = `tenants/${t.name}/`;
+      // An empty object marks the prefix so it exists (and is listed) before the first backup.
+      new aws.s3.BucketObjectv2(`${name}-backup-prefix`, { bucket: backup.bucketName, key, content: '', serverSideEncryption: 'aws:kms', kmsKeyId: backup.kmsKeyArn }, { parent: this });
+      this.backupPrefix = pulumi.interpolate`s3://${backup.bucketName}/${key}`;
+    } else if (backup?.kind === 'path') {
+      this.backupPrefix = pulumi.output(`${backup.basePath.replace(/\/+$/, '')}/tenants/${t.name}/`);
+    } else {
+      this.backupPrefix = pulumi.output(undefined);
+    }
+    this.registerOutputs({ endpoint: this.endpoint, schema: this.schemaName, backupPrefix: this.backupPrefix });
+  }
+
+  /** The tenant's role, its schema and grants on that schema only. */
+  private databaseObjects(name: string, provider: postgresql.Provider, args: TenantStackArgs): void {
+    const t = args.tenant;
+    const pg = { parent: this, provider };
     const role = new postgresql.Role(`${name}-role`, {
       name: this.roleName,
       login: true,
@@ -103,18 +123,5 @@ export class TenantStack extends pulumi.ComponentResource {
     new postgresql.DefaultPrivileges(`${name}-default-sequences`, { database: args.database, owner: args.runtimeRole, role: role.name, schema: schema.name, objectType: 'sequence', privileges: [...TENANT_SEQUENCE_PRIVILEGES] }, onSchema);
     // The runtime switches into the tenant role (SET LOCAL ROLE) for tenant-scoped queries.
     new postgresql.GrantRole(`${name}-runtime-member`, { role: args.runtimeRole, grantRole: role.name }, { ...pg, dependsOn: [role] });
-
-    const backup = args.backup;
-    if (backup?.kind === 'bucket') {
-      const key = `tenants/${t.name}/`;
-      // An empty object marks the prefix so it exists (and is listed) before the first backup.
-      new aws.s3.BucketObjectv2(`${name}-backup-prefix`, { bucket: backup.bucketName, key, content: '', serverSideEncryption: 'aws:kms', kmsKeyId: backup.kmsKeyArn }, { parent: this });
-      this.backupPrefix = pulumi.interpolate`s3://${backup.bucketName}/${key}`;
-    } else if (backup?.kind === 'path') {
-      this.backupPrefix = pulumi.output(`${backup.basePath.replace(/\/+$/, '')}/tenants/${t.name}/`);
-    } else {
-      this.backupPrefix = pulumi.output(undefined);
-    }
-    this.registerOutputs({ endpoint: this.endpoint, schema: this.schemaName, backupPrefix: this.backupPrefix });
   }
 }

@@ -1,13 +1,17 @@
 /**
  * The operators the constructs need, as Helm releases (each installs its CRDs), and the map
  * from API group to the release that defines it, so every custom resource can wait for its CRD.
+ * With `install: 'crds'` only the CRDs are applied, from the repository (operator-crds.ts).
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from '../config.js';
+import { operatorCrds } from './operator-crds.js';
 
 export interface OperatorsArgs {
   readonly versions: StackConfig['operators'];
+  /** `helm`: the charts; `crds`: only the CRDs from constructs/crds (no operator, no network). @default 'helm' */
+  readonly install?: 'helm' | 'crds';
   readonly provider: k8s.Provider;
   /** Extra chart values per operator, merged over the defaults (top-level keys). @default {} */
   readonly values?: Partial<Record<OperatorChart['key'], Readonly<Record<string, unknown>>>>;
@@ -17,7 +21,7 @@ export interface OperatorsArgs {
 
 /** One operator chart and the API groups whose CRDs it installs. */
 export interface OperatorChart {
-  readonly key: keyof StackConfig['operators'];
+  readonly key: Exclude<keyof StackConfig['operators'], 'install'>;
   readonly release: string;
   readonly namespace: string;
   readonly chart: string;
@@ -44,7 +48,7 @@ export const BUILT_IN_GROUPS: ReadonlySet<string> = new Set([
 ]);
 
 export class Operators extends pulumi.ComponentResource {
-  /** By release name (`cert-manager`, `cnpg`, `strimzi`, `envoy-gateway`, `kube-prometheus-stack`). */
+  /** By release name (`cert-manager`, `cnpg`, `strimzi`, `envoy-gateway`, `kube-prometheus-stack`); empty with `install: 'crds'`. */
   readonly releases: Readonly<Record<string, k8s.helm.v3.Release>>;
   /** API group -> the release that installs its CRDs. */
   readonly crdOwners: ReadonlyMap<string, pulumi.Resource>;
@@ -54,6 +58,11 @@ export class Operators extends pulumi.ComponentResource {
     const releases: Record<string, k8s.helm.v3.Release> = {};
     const owners = new Map<string, pulumi.Resource>();
     for (const op of OPERATOR_CHARTS) {
+      if (args.install === 'crds') {
+        const crds = new k8s.yaml.ConfigGroup(`${name}-${op.release}-crds`, { objs: operatorCrds(op.key) }, { parent: this, provider: args.provider, dependsOn: [...(args.dependsOn ?? [])] });
+        for (const group of op.apiGroups) owners.set(group, crds);
+        continue;
+      }
       const release = new k8s.helm.v3.Release(`${name}-${op.release}`, {
         name: op.release,
         chart: op.chart,
