@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { KUBE_ENV_NAMES, kubeConfigFields } from './config-kube.js';
 import { DebugHostError } from './domain/errors.js';
 import { DEFAULT_SUPERVISION } from './projects/settings.js';
 
@@ -46,6 +47,7 @@ export const configSchema = z.object({
   logRetentionLines: z.coerce.number().int().min(100).default(DEFAULT_SUPERVISION.logRetentionLines),
   /** Tenant created on first start of an empty store. @default 'default' */
   bootstrapTenant: z.string().min(3).default('default'),
+  ...kubeConfigFields,
 });
 
 export type RuntimeConfig = z.infer<typeof configSchema>;
@@ -73,6 +75,7 @@ export const ENV_NAMES: Readonly<Record<keyof RuntimeConfig, string>> = {
   reapIntervalMs: 'DEBUG_HOST_REAP_INTERVAL_MS',
   logRetentionLines: 'DEBUG_HOST_LOG_RETENTION_LINES',
   bootstrapTenant: 'DEBUG_HOST_BOOTSTRAP_TENANT',
+  ...KUBE_ENV_NAMES,
 };
 
 /** Flags win over environment; unknown values stop the start with the key and the fix. */

@@ -12,6 +12,7 @@ import type { RuntimeConfig } from './config.js';
 import type { Actor } from './domain/types.js';
 import type { Driver } from './drivers/driver.js';
 import { ProcessDriver } from './drivers/process-driver.js';
+import { loadKubeParts, type KubeParts } from './kube-parts.js';
 import { LogPipeline } from './logs/log-pipeline.js';
 import { Metrics } from './metrics/metrics.js';
 import { ProjectService } from './projects/project-service.js';
@@ -28,7 +29,7 @@ import { packageVersion } from './version.js';
 
 export interface RuntimeOptions {
   readonly logger?: Logger;
-  /** @default ProcessDriver */
+  /** @default - the driver `config.driver` names */
   readonly driver?: Driver;
   /** Environment for the optional services (Redis, Kafka). @default process.env */
   readonly env?: NodeJS.ProcessEnv;
@@ -54,6 +55,8 @@ export class Runtime {
     private readonly driver: Driver,
     readonly services: ReplicaServices,
     private readonly clusterSecret: string | undefined,
+    /** Present when replicas find each other through the peer Service's EndpointSlices. */
+    private readonly kubeDiscovery?: KubeParts['discovery'],
   ) {
     this.metrics = new Metrics(config.replicaId);
     const logs = new LogPipeline({}, (error) => logger.error({ err: error }, 'log batch could not be stored'));
@@ -82,14 +85,17 @@ export class Runtime {
     if (embedded) await mkdir(config.dataDir, { recursive: true });
     const secret = config.jwtSecret ?? (config.jwksUrl ? undefined : await localSecret(config, embedded));
     const tokens = new TokenService({ secret, jwksUrl: config.jwksUrl, audience: config.jwtAudience });
+    // Before the store opens, so that a bad kubeconfig stops the start with nothing to close.
+    const kube = await loadKubeParts(config, logger, options.env ?? process.env);
     const store = await openStore({
       databaseUrl: config.databaseUrl,
       dataDir: embedded ? join(resolve(config.dataDir), 'pglite') : undefined,
       rolePrefix: config.dbRolePrefix || undefined,
       poolSize: config.dbPoolSize,
     });
-    const services = connectServices(config, store, logger, options.env);
-    return new Runtime(config, store, tokens, logger, options.driver ?? new ProcessDriver(), services, config.clusterSecret ?? secret);
+    const driver = options.driver ?? kube.driver ?? new ProcessDriver();
+    const services = connectServices(config, store, logger, options.env, kube.discovery?.lease);
+    return new Runtime(config, store, tokens, logger, driver, services, config.clusterSecret ?? secret, kube.discovery);
   }
 
   get embedded(): boolean {
@@ -107,7 +113,7 @@ export class Runtime {
   private clusterParts(secret: string): NonNullable<Runtime['cluster']> {
     if (this.cluster) return this.cluster;
     const self = { id: this.config.replicaId, address: '', draining: false };
-    const membership = new Membership({ store: this.store, self, logger: this.logger });
+    const membership = new Membership({ store: this.store, self, logger: this.logger, source: this.kubeDiscovery?.members() });
     const router = new CallRouter({ membership, logger: this.logger, secret });
     const ownership = new OwnershipReconciler({ store: this.store, projects: this.projects, membership, driver: this.driver, logger: this.logger });
     this.cluster = { membership, router, ownership };
@@ -125,7 +131,7 @@ export class Runtime {
       health: async () => ({
         replicaId: this.config.replicaId,
         store: this.embedded ? 'pglite' : 'postgres',
-        driver: 'process',
+        driver: this.driver.name,
         active: this.projects.supervisor.activeCount,
         owned: this.projects.supervisor.activeCount,
         members: this.cluster?.membership.ring.members ?? [this.config.replicaId],
@@ -195,6 +201,7 @@ export class Runtime {
       });
     }
     await this.projects.shutdown();
+    await this.driver.close?.();
     await this.cluster?.membership.stop();
     await this.services.close();
     await this.store.close();

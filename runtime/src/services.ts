@@ -1,12 +1,14 @@
 /**
  * The optional shared services of a replica, chosen by config: Redis for rate limits
  * (in-process buckets without it), Kafka for the outbox relay (the log without it), and
- * PostgreSQL advisory-lock leadership (sole leader on the embedded store).
+ * leadership: a PostgreSQL advisory lock, gated by a Kubernetes Lease when replicas run in a
+ * cluster (the Lease decides who leads, the lock still guarantees one relay), and the sole
+ * leader on the embedded store.
  */
 import type { Logger } from 'pino';
 import type { RedisClient } from './cache/redis-connection.js';
 import { connectRedis, redisConnectionFromEnv } from './cache/redis-connection.js';
-import { AdvisoryLockLeadership, SoleLeadership, type Leadership } from './cluster/leadership.js';
+import { AdvisoryLockLeadership, GatedLeadership, SoleLeadership, type Leadership } from './cluster/leadership.js';
 import type { RuntimeConfig } from './config.js';
 import { kafkaBrokersFromEnv } from './events/kafka-publisher.js';
 import { kafkaRelay } from './events/kafka-relay.js';
@@ -26,7 +28,8 @@ export interface ReplicaServices {
   close(): Promise<void>;
 }
 
-export function connectServices(config: RuntimeConfig, store: Store, logger: Logger, env: NodeJS.ProcessEnv = process.env): ReplicaServices {
+/** `lease`: present when replicas find each other through Kubernetes; it then decides who leads. */
+export function connectServices(config: RuntimeConfig, store: Store, logger: Logger, env: NodeJS.ProcessEnv = process.env, lease?: Leadership): ReplicaServices {
   const redisOptions = redisConnectionFromEnv(env);
   let redis: RedisClient | undefined;
   let limiter: RateLimiter | undefined;
@@ -38,9 +41,17 @@ export function connectServices(config: RuntimeConfig, store: Store, logger: Log
     } else limiter = new MemoryRateLimiter({ policy });
   }
 
-  const leadership: Leadership = config.databaseUrl
-    ? new AdvisoryLockLeadership({ databaseUrl: config.databaseUrl, logger })
-    : new SoleLeadership();
+  let leadership: Leadership = new SoleLeadership();
+  let election = 'sole';
+  if (config.databaseUrl) {
+    const lock = new AdvisoryLockLeadership({ databaseUrl: config.databaseUrl, logger });
+    leadership = lock;
+    election = 'advisory-lock';
+    if (lease) {
+      leadership = new GatedLeadership(lease, lock);
+      election = 'lease+advisory-lock';
+    }
+  }
 
   const brokers = kafkaBrokersFromEnv(env);
   let relay: OutboxRelay | undefined;
@@ -65,6 +76,7 @@ export function connectServices(config: RuntimeConfig, store: Store, logger: Log
     leadership,
     describe: () => ({
       leader: leadership.isLeader,
+      leaderElection: election,
       rateLimit: limiter ? (redis ? 'redis' : 'memory') : 'off',
       events: brokers ? 'kafka' : 'log',
     }),

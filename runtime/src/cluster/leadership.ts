@@ -124,3 +124,53 @@ export class AdvisoryLockLeadership implements Leadership {
     if (!this.stopped || !leader) for (const listener of this.listeners) listener(leader);
   }
 }
+
+/**
+ * Leader only while holding both: `primary` decides who (the Kubernetes Lease in a
+ * cluster), and the `guard` (the PostgreSQL advisory lock) is taken only by the primary's
+ * winner. The lock keeps its own guarantee: the outbox relay and metering never run twice
+ * even if a Lease changes hands while the old leader's database session still lives.
+ */
+export class GatedLeadership implements Leadership {
+  private listeners: LeadershipListener[] = [];
+  private leader = false;
+  private guarding?: Promise<void>;
+
+  constructor(
+    private readonly primary: Leadership,
+    private readonly guard: Leadership,
+  ) {
+    primary.onChange((won) => {
+      // Serialized, so a quick lose-win-lose never leaves the guard running.
+      this.guarding = (this.guarding ?? Promise.resolve()).then(() => (won ? this.guard.start() : this.guard.stop())).catch(() => undefined);
+      if (!won) this.set(false);
+    });
+    guard.onChange((held) => this.set(held && this.primary.isLeader));
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  onChange(listener: LeadershipListener): void {
+    this.listeners.push(listener);
+  }
+
+  async start(): Promise<void> {
+    await this.primary.start();
+    await this.guarding;
+  }
+
+  async stop(): Promise<void> {
+    this.set(false);
+    await this.guarding;
+    await this.guard.stop();
+    await this.primary.stop();
+  }
+
+  private set(leader: boolean): void {
+    if (this.leader === leader) return;
+    this.leader = leader;
+    for (const listener of this.listeners) listener(leader);
+  }
+}

@@ -1,9 +1,8 @@
 /**
- * Who is in the cluster, from the store's heartbeat table: every replica sharing one
- * DATABASE_URL writes its heartbeat each `intervalMs`; a replica silent for `ttlMs` leaves
- * the ring. (In Kubernetes the headless Service's EndpointSlices say the same; the store
- * works everywhere, so it is the one source here.) Draining replicas stay reachable for
- * forwarding but own nothing.
+ * Who is in the cluster, from a member source: the store's heartbeat table (every replica
+ * sharing one DATABASE_URL writes its heartbeat each `intervalMs`; a replica silent for
+ * `ttlMs` leaves the ring), or in Kubernetes the peer Service's EndpointSlices
+ * (`EndpointSliceSource`). Draining replicas stay reachable for forwarding but own nothing.
  */
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
@@ -15,8 +14,39 @@ export interface Member {
   readonly draining: boolean;
 }
 
+/** Where the member list comes from. */
+export interface MemberSource {
+  /** Announces this replica where the source needs it (a heartbeat) and returns who is in the cluster. */
+  poll(self: Member): Promise<Member[]>;
+  /** Called when the source learns of a change before the next poll. */
+  onChange?(listener: () => void): void;
+  /** Leaves the cluster (deletes the heartbeat, stops a watch). */
+  leave(selfId: string): Promise<void>;
+}
+
+/** The store's heartbeat table: works wherever the replicas share a PostgreSQL. */
+export class StoreHeartbeatSource implements MemberSource {
+  constructor(
+    private readonly store: Store,
+    private readonly ttlMs: number,
+  ) {}
+
+  async poll(self: Member): Promise<Member[]> {
+    await this.store.heartbeat(self.id, self.address, self.draining);
+    const live = await this.store.liveReplicas(this.ttlMs);
+    return live.map((r) => ({ id: r.id, address: r.address, draining: r.draining }));
+  }
+
+  async leave(selfId: string): Promise<void> {
+    await this.store.leaveCluster(selfId);
+  }
+}
+
 export interface MembershipOptions {
-  readonly store: Store;
+  /** Needed for the default source. */
+  readonly store?: Store;
+  /** @default StoreHeartbeatSource over `store` */
+  readonly source?: MemberSource;
   readonly self: Member;
   readonly logger: Pick<Logger, 'info' | 'warn'>;
   /** @default 1000 */
@@ -37,6 +67,7 @@ export class Membership {
   private address: string;
   /** Peers the circuit breaker took out until the given time. */
   private suspects = new Map<string, number>();
+  private readonly source: MemberSource;
 
   constructor(private readonly options: MembershipOptions) {
     this.address = options.self.address;
@@ -44,6 +75,11 @@ export class Membership {
     this.ttlMs = options.ttlMs ?? 4000;
     this.ringValue = new HashRing([options.self.id]);
     this.members.set(options.self.id, options.self);
+    if (!options.source && !options.store) throw new Error('Membership needs a store (heartbeat table) or a member source');
+    this.source = options.source ?? new StoreHeartbeatSource(options.store as Store, this.ttlMs);
+    this.source.onChange?.(() => {
+      if (!this.stopped) void this.refresh();
+    });
   }
 
   get self(): string {
@@ -89,14 +125,13 @@ export class Membership {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.options.store.leaveCluster(this.self).catch(() => undefined);
+    await this.source.leave(this.self).catch(() => undefined);
   }
 
   async refresh(): Promise<void> {
     try {
-      await this.options.store.heartbeat(this.self, this.address, this.draining);
-      const live = await this.options.store.liveReplicas(this.ttlMs);
-      const next = new Map(live.map((r) => [r.id, { id: r.id, address: r.address, draining: r.draining }]));
+      const live = await this.source.poll({ id: this.self, address: this.address, draining: this.draining });
+      const next = new Map(live.map((m) => [m.id, m]));
       next.set(this.self, { id: this.self, address: this.address, draining: this.draining });
       this.members = next;
       this.rebuild();

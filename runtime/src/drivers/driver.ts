@@ -3,7 +3,7 @@
  * (`process`) or a Pod in the tenant's namespace (`kubernetes`). Supervision (readiness,
  * restarts with backoff, idle reaping) is the project service's job, the same for all.
  */
-import type { LogStream } from '../domain/types.js';
+import type { LogStream, ReadinessCheck } from '../domain/types.js';
 
 export interface LaunchSpec {
   readonly tenantId: string;
@@ -16,6 +16,8 @@ export interface LaunchSpec {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
   readonly port: number;
+  /** The project's readiness check, for drivers that hand it to their platform (a Pod readinessProbe). @default none */
+  readonly readiness?: ReadinessCheck;
 }
 
 export interface ExitInfo {
@@ -32,13 +34,33 @@ export interface RunHandle {
   readonly host: string;
   /** Resolves once the process has exited and every line it printed was delivered. */
   readonly exited: Promise<ExitInfo>;
+  /**
+   * Readiness as the platform reports it (a Pod's Ready condition), for runs this replica
+   * cannot probe. When present it replaces the port and HTTP probes; `log` patterns still
+   * apply. Resolves true when ready, false if the run ends first. @default - probed here
+   */
+  readonly ready?: Promise<boolean>;
   /** Graceful stop of the whole group, forced after `graceMs`. Resolves when exited. */
   stop(graceMs: number): Promise<ExitInfo>;
+}
+
+/** A run left over from a previous life of a replica: by pid (process) or by name (Pod). */
+export interface OrphanRef {
+  readonly tenantId: string;
+  readonly projectId: string;
+  readonly pid?: number;
 }
 
 export interface Driver {
   readonly name: string;
   launch(spec: LaunchSpec, onLine: LineListener): Promise<RunHandle>;
-  /** Kills a run left over from a previous life of this replica (by pid), if still alive. */
-  reapOrphan(pid: number): Promise<void>;
+  /** Kills a run left over from a previous life of this replica, if still alive. */
+  reapOrphan(orphan: OrphanRef): Promise<void>;
+  /**
+   * Whether a port can be leased: the process driver checks the host, where every project
+   * shares one network. @default - any port of the tenant's range (each Pod has its own IP)
+   */
+  portAvailable?(port: number): Promise<boolean>;
+  /** Releases watches and connections. */
+  close?(): Promise<void>;
 }

@@ -5,10 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { LogStream } from '../domain/types.js';
-import type { Driver, ExitInfo, LaunchSpec, LineListener, RunHandle } from './driver.js';
+import type { Driver, ExitInfo, LaunchSpec, LineListener, OrphanRef, RunHandle } from './driver.js';
 
 /** Variables a project inherits from the runtime; the runtime's own secrets never leak. */
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER', 'SHELL', 'TERM'];
@@ -71,8 +72,17 @@ export class ProcessDriver implements Driver {
     };
   }
 
-  async reapOrphan(pid: number): Promise<void> {
-    if (!isAlive(pid)) return;
+  /** Projects share the host's network: a port some other process holds is skipped. */
+  portAvailable(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+    });
+  }
+
+  async reapOrphan({ pid }: OrphanRef): Promise<void> {
+    if (pid === undefined || !isAlive(pid)) return;
     signalGroup(pid, 'SIGTERM');
     for (let waited = 0; waited < 3000 && isAlive(pid); waited += 100) await delay(100);
     signalGroup(pid, 'SIGKILL');

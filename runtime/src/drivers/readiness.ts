@@ -39,10 +39,12 @@ export class ReadinessWatch {
   private settled = false;
   private readonly pattern?: RegExp;
 
-  constructor(check: ReadinessCheck, host: string, port: number) {
+  /** `reported`: readiness the driver's platform reports (a Pod's Ready condition), used instead of probing from here. */
+  constructor(check: ReadinessCheck, host: string, port: number, reported?: Promise<boolean>) {
     this.ready = new Promise((resolve) => (this.resolve = resolve));
     if (check.kind === 'none') this.finish(true);
     else if (check.kind === 'log') this.pattern = new RegExp(check.pattern, 'i');
+    else if (reported) void reported.then((ready) => this.finish(ready), () => this.finish(false));
     else void this.poll(() => (check.kind === 'port' ? isPortOpen(host, port) : httpOk(host, port, check.path)));
   }
 

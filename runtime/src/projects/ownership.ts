@@ -99,11 +99,15 @@ export class OwnershipReconciler {
     const tenant = this.deps.store.tenant(project.tenantId);
     try {
       // A pid means something only on the replica that started it: another host's pid is not ours to kill.
-      if (project.pid && project.owner === this.deps.membership.self) await this.deps.driver.reapOrphan(project.pid);
+      if (project.pid && project.owner === this.deps.membership.self) {
+        await this.deps.driver.reapOrphan({ tenantId: project.tenantId, projectId: project.id, pid: project.pid });
+      }
       await this.deps.projects.resume(tenant, project, reason);
     } catch (error) {
       this.deps.logger.error({ err: error, projectId: project.id }, 'could not resume a run');
       await tenant.release(project.id, { state: 'lost', reason: `could not be started again: ${(error as Error).message}` }).catch(() => undefined);
+      // Whatever is left of it (a Pod, by name) must not run unsupervised.
+      await this.deps.driver.reapOrphan({ tenantId: project.tenantId, projectId: project.id }).catch(() => undefined);
     }
   }
 }

@@ -3,7 +3,6 @@
  * logs; plus the replica's housekeeping (idle reaping, log retention, recovery after a
  * restart). The store is the source of truth; the supervisor holds only live processes.
  */
-import { createServer } from 'node:net';
 import type { Logger } from 'pino';
 import { DebugHostError, notFound } from '../domain/errors.js';
 import type { Actor, LogLine, ProjectRecord, ProjectSpec } from '../domain/types.js';
@@ -85,12 +84,15 @@ export class ProjectService {
   }
 
   private async startFound(tenant: TenantStore, project: ProjectRecord, actor: Actor): Promise<ProjectRecord> {
-    const claim = await tenant.claimStart(project.id, actor, this.deps.replicaId, { portAvailable: isPortFree });
+    const portAvailable = this.deps.driver.portAvailable?.bind(this.deps.driver);
+    const claim = await tenant.claimStart(project.id, actor, this.deps.replicaId, { portAvailable });
     try {
       return await this.supervisor.launch(tenant, claim.project, claim.runId, claim.port);
     } catch (error) {
-      const reason = `could not launch: ${(error as Error).message}`;
-      await tenant.release(project.id, { state: 'crashed', reason }, actor);
+      // A quota refused by the platform (a ResourceQuota) leaves the project stopped, as a refused claim does.
+      const refused = error instanceof DebugHostError && error.code === 'quota_exceeded';
+      const reason = refused ? `start refused: ${error.message}` : `could not launch: ${(error as Error).message}`;
+      await tenant.release(project.id, { state: refused ? 'stopped' : 'crashed', reason }, actor);
       if (error instanceof DebugHostError) throw error;
       throw new DebugHostError('conflict', `The project could not be launched: ${(error as Error).message}`, {
         fix: 'Check the command and the workspace, then call host.start again.',
@@ -174,7 +176,7 @@ export class ProjectService {
       if (this.supervisor.isLive(project.id) || project.port === undefined) continue;
       const tenant = this.deps.store.tenant(project.tenantId);
       try {
-        if (project.pid) await this.deps.driver.reapOrphan(project.pid);
+        if (project.pid) await this.deps.driver.reapOrphan({ tenantId: project.tenantId, projectId: project.id, pid: project.pid });
         await this.resume(tenant, project, 'started again after the runtime restarted');
         restarted += 1;
       } catch (error) {
@@ -231,11 +233,3 @@ export class ProjectService {
 const holdsSlot = (project: ProjectRecord): boolean => ['starting', 'running', 'backoff', 'stopping'].includes(project.state);
 
 const isUuid = (value: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}

@@ -112,7 +112,7 @@ export class RunSupervisor {
     const { project } = run;
     const cwd = await resolveCwd(project.workspace, project.cwd);
     const handle = await this.deps.driver.launch(
-      { tenantId: project.tenantId, projectId: project.id, runId: run.runId, command: project.command, workspace: project.workspace, cwd, env: project.env, port: run.port },
+      { tenantId: project.tenantId, projectId: project.id, runId: run.runId, command: project.command, workspace: project.workspace, cwd, env: project.env, port: run.port, readiness: project.readiness },
       (stream, line) => {
         run.lastActivity = Date.now();
         this.deps.metrics.logLines.inc({ stream });
@@ -123,7 +123,7 @@ export class RunSupervisor {
     run.handle = handle;
     // Without a readiness check a run is ready once it runs: one write instead of two.
     const immediate = project.readiness.kind === 'none';
-    if (!immediate) run.readiness = new ReadinessWatch(project.readiness, handle.host, run.port);
+    if (!immediate) run.readiness = new ReadinessWatch(project.readiness, handle.host, run.port, handle.ready);
     const startedAt = new Date();
     run.project = await run.tenant.recordState(
       project.id,

@@ -1,0 +1,134 @@
+/**
+ * The kubernetes driver end to end through MCP, against a real API server with kwok
+ * (scripts/services up): start -> Pod Running and Ready -> status running, logs from the log
+ * API, stop -> Pod and Service gone, a second start refused by the tenant's ResourceQuota
+ * through real admission, and another tenant's token refused. The runtime talks to the API
+ * server as a ServiceAccount holding exactly the RBAC contract.
+ */
+import '../../runtime/src/drivers/kubernetes/node-compat.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '../../runtime/src/runtime.js';
+import { eventually, startRuntime, type Harness, type TestClient } from '../runtime/harness.js';
+import {
+  adminKubeConfig,
+  appendKwokLine,
+  apply,
+  deleteNamespaces,
+  runtimeOwnRbac,
+  runtimeTenantRbac,
+  serviceAccountKubeconfig,
+  suffix,
+  tenantObjects,
+} from '../runtime/kube-cluster.js';
+
+const id = suffix();
+const tenantA = `kda-${id}`;
+const tenantB = `kdb-${id}`;
+const runtimeIdentity = { namespace: `dh-kd-${id}`, serviceAccount: 'debug-host' };
+const nsA = `tenant-${tenantA}`;
+
+describe('kubernetes driver through MCP (real API server, kwok)', () => {
+  let admin: KubeConfig;
+  let core: CoreV1Api;
+  let harness: Harness;
+  let a: TestClient;
+  let b: TestClient;
+  let workspace: string;
+  let projectId: string;
+  const podName = () => `p-${projectId}`;
+  const readPod = (name: string): Promise<V1Pod | undefined> => core.readNamespacedPod({ namespace: nsA, name }).catch(() => undefined);
+
+  beforeAll(async () => {
+    admin = await adminKubeConfig();
+    core = admin.makeApiClient(CoreV1Api);
+    await apply(admin, runtimeOwnRbac(runtimeIdentity));
+    await apply(admin, [...tenantObjects(tenantA, { containers: 1 }), ...runtimeTenantRbac(nsA, runtimeIdentity)]);
+    await apply(admin, [...tenantObjects(tenantB), ...runtimeTenantRbac(`tenant-${tenantB}`, runtimeIdentity)]);
+    // The tenant ServiceAccount and the quota's status come from the controller manager.
+    await eventually(async () => (await core.readNamespacedResourceQuota({ namespace: nsA, name: 'tenant-quota' })).status?.hard, 30_000, 'quota status');
+    const kubeconfig = await serviceAccountKubeconfig(admin, runtimeIdentity);
+    harness = await startRuntime({ driver: 'kubernetes', kubeconfig, kubeImage: 'registry.example/projects/web:1.0.0', stopGraceMs: 1000 });
+    await harness.runtime.store.createTenant({ id: tenantA }, SYSTEM_ACTOR);
+    await harness.runtime.store.createTenant({ id: tenantB }, SYSTEM_ACTOR);
+    a = await harness.client(tenantA, 'developer');
+    b = await harness.client(tenantB, 'developer');
+    workspace = await mkdtemp(join(tmpdir(), 'kube-project-'));
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+    if (admin) await deleteNamespaces(admin, [nsA, `tenant-${tenantB}`, runtimeIdentity.namespace]);
+  });
+
+  it('starts a project as a Pod and Service in the tenant namespace; status turns running when the Pod is Ready', async () => {
+    projectId = (await a.ok('host.register', { name: 'web', workspace, command: 'node server.js', env: { GREETING: 'hi' } })).projectId;
+    const started = Date.now();
+    const start = await a.ok('host.start', { projectId });
+    expect(start.project.state).toBe('starting');
+    const status = await eventually(async () => {
+      const s = (await a.ok('host.status', { projectId })).project;
+      return s.state === 'running' && s.ready ? s : undefined;
+    }, 30_000, 'status running');
+    console.log(`[kube] host.start -> running (Pod Ready under kwok): ${Date.now() - started} ms`);
+    expect(status.port).toBeGreaterThan(0);
+
+    const pod = await readPod(podName());
+    expect(pod?.status?.phase).toBe('Running');
+    expect(pod?.spec?.serviceAccountName).toBe('tenant');
+    expect(pod?.spec?.automountServiceAccountToken).toBe(false);
+    expect(pod?.metadata?.labels).toMatchObject({ 'debug-host.io/tenant': tenantA, 'debug-host.io/project': projectId });
+    const container = pod?.spec?.containers[0];
+    expect(container?.command).toEqual(['/bin/sh', '-c', 'node server.js']);
+    expect(container?.env).toEqual(expect.arrayContaining([{ name: 'PORT', value: String(status.port) }, { name: 'GREETING', value: 'hi' }]));
+    expect(container?.securityContext).toMatchObject({ allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    const service = await core.readNamespacedService({ namespace: nsA, name: podName() });
+    expect(service.spec?.ports?.[0]?.port).toBe(status.port);
+    expect(service.spec?.selector).toEqual({ 'debug-host.io/project': projectId });
+  });
+
+  it('returns the Pod log from the log API (kwok log simulation), followed live', async () => {
+    await eventually(async () => {
+      const logs = await a.ok('host.logs', { projectId });
+      return logs.lines?.some((l: { message: string }) => l.message.includes('simulated by kwok'));
+    }, 20_000, 'kwok log lines');
+    const marker = `live line ${id} ${Date.now()}`;
+    await appendKwokLine(marker);
+    await eventually(async () => {
+      const logs = await a.ok('host.logs', { projectId, search: marker });
+      return logs.lines?.some((l: { message: string; stream: string }) => l.message === marker && l.stream === 'stdout');
+    }, 20_000, 'the appended line');
+  });
+
+  it('refuses a second start with the quota error of the ResourceQuota (real admission)', async () => {
+    const second = (await a.ok('host.register', { name: 'web-2', workspace, command: 'node server.js' })).projectId;
+    const refused = await a.call('host.start', { projectId: second });
+    expect(refused.isError).toBe(true);
+    expect(refused.data.error).toMatchObject({ code: 'quota_exceeded', quota: 'tenant-quota', namespace: nsA });
+    expect(refused.data.error.message).toMatch(/ResourceQuota 'tenant-quota'.*requested pods=1, used pods=1, limited pods=1/);
+    expect(refused.data.error.fix).toMatch(/host\.stop/);
+    expect((await a.ok('host.status', { projectId: second })).project.state).toBe('stopped');
+    expect(await readPod(`p-${second}`)).toBeUndefined();
+  });
+
+  it("refuses another tenant's token: tenant B can neither see nor stop tenant A's project", async () => {
+    for (const tool of ['host.status', 'host.stop', 'host.logs']) {
+      const result = await b.call(tool, { projectId });
+      expect(result.data.error?.code, tool).toBe('not_found');
+    }
+    expect((await b.ok('host.list')).projects ?? []).toHaveLength(0);
+    expect((await readPod(podName()))?.status?.phase).toBe('Running');
+  });
+
+  it('stops: the Pod and its Service are deleted and gone', async () => {
+    const started = Date.now();
+    const stopped = await a.ok('host.stop', { projectId });
+    console.log(`[kube] host.stop -> Pod gone: ${Date.now() - started} ms`);
+    expect(stopped.project.state).toBe('stopped');
+    expect(await readPod(podName())).toBeUndefined();
+    await expect(core.readNamespacedService({ namespace: nsA, name: podName() })).rejects.toMatchObject({ code: 404 });
+  });
+});
