@@ -96,6 +96,12 @@ async function runningCount(tenants: readonly TenantLoad[]): Promise<number> {
   return counts.reduce((a, b) => a + b, 0);
 }
 
+/** Process groups of our projects: how many, and projects with more than one (each should run once). */
+function integrity(groups: Map<string, Set<number>>, ours: Set<string>): { groups: number; projectsWithMoreThanOne: number } {
+  const mine = [...groups].filter(([id]) => ours.has(id));
+  return { groups: mine.reduce((n, [, g]) => n + g.size, 0), projectsWithMoreThanOne: mine.filter(([, g]) => g.size > 1).length };
+}
+
 async function workload(replicaCount: number) {
   const label = replicaCount === 1 ? 'base' : 'load';
   process.stderr.write(`\n== ${label}: ${replicaCount} replica(s), ${TENANTS} tenants, ${PER_TENANT * TENANTS} projects\n`);
@@ -156,6 +162,9 @@ async function workload(replicaCount: number) {
     const mixSeconds = (performance.now() - t0) / 1000;
     const mixMachine = mixLoad.stop();
     const runningAfterMix = await runningCount(tenants);
+    const afterMix = integrity(projectProcessGroups(), ours);
+    // Recovery appends this reason to a project's log; nothing restarted here, so any is spurious.
+    const resumes = await mapLimit(tenants, 16, async (t) => Number((await t.agent.call('host.searchLogs', { query: '"started again after the runtime restarted"' })).data.total ?? 0));
 
     const stops = new Recorder();
     t0 = performance.now();
@@ -163,6 +172,7 @@ async function workload(replicaCount: number) {
       for (const projectId of t.projectIds) stops.add(await t.agent.call('host.stop', { projectId }));
     }));
     const stopSeconds = (performance.now() - t0) / 1000;
+    const afterStop = integrity(projectProcessGroups(), ours);
 
     const mixSummary = mix.summary();
     process.stderr.write(`${label}: mixed-phase latency, all tools (ms):\n${histogram(mix.latencies())}\n`);
@@ -190,9 +200,11 @@ async function workload(replicaCount: number) {
         all: mixSummary.all,
         perTool: mixSummary.tools,
         runningAndReadyAfter: runningAfterMix,
+        processGroups: afterMix,
+        resumedWithoutRestartInLogs: resumes.reduce((a, b) => a + b, 0),
         machine: mixMachine,
       },
-      stopAll: { seconds: round(stopSeconds, 2), ...stops.summary().tools['host.stop'] },
+      stopAll: { seconds: round(stopSeconds, 2), ...stops.summary().tools['host.stop'], processGroupsLeftRunning: afterStop },
     };
   } finally {
     await Promise.all(agents.map((a) => a.close()));

@@ -94,7 +94,9 @@ export async function replicaLogDir(): Promise<string> {
 
 export async function startReplica(id: string, db: Database, port = 0, env: Record<string, string> = {}): Promise<Replica> {
   const log = createWriteStream(join(await replicaLogDir(), `${db.name}-${id}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', String(port), '--replica-id', id, '--log-level', 'warn'], {
+  // BENCH_CPU_PROF=<dir>: each replica writes a V8 CPU profile there when it exits cleanly (SIGTERM).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', CLI, 'serve', '--port', String(port), '--replica-id', id, '--log-level', 'warn'], {
     env: { ...process.env, DATABASE_URL: db.databaseUrl, DEBUG_HOST_DB_ROLE_PREFIX: db.dbRolePrefix, DEBUG_HOST_JWT_SECRET: SECRET, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: RUNTIME_DIR,
