@@ -3,15 +3,20 @@
  * (scripts/services up): start -> Pod Running and Ready -> status running, logs from the log
  * API, stop -> Pod and Service gone, a second start refused by the tenant's ResourceQuota
  * through real admission, and another tenant's token refused. The runtime talks to the API
- * server as a ServiceAccount holding exactly the RBAC contract.
+ * server as a ServiceAccount holding exactly the RBAC contract. Then, at the driver level: a
+ * failed Pod restarted by the supervisor, adoption of a live Pod, an earlier run's leftover replaced.
  */
 import '../../runtime/src/drivers/kubernetes/node-compat.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubernetesDriver } from '../../runtime/src/drivers/kubernetes/kubernetes-driver.js';
+import type { LaunchSpec, RunHandle } from '../../runtime/src/drivers/driver.js';
+import { podSettingsFrom } from '../../runtime/src/kube-parts.js';
 import { SYSTEM_ACTOR } from '../../runtime/src/runtime.js';
+import { pino } from 'pino';
 import { eventually, startRuntime, type Harness, type TestClient } from '../runtime/harness.js';
 import {
   adminKubeConfig,
@@ -39,6 +44,7 @@ describe('kubernetes driver through MCP (real API server, kwok)', () => {
   let b: TestClient;
   let workspace: string;
   let projectId: string;
+  let kubeconfig: string;
   const podName = () => `p-${projectId}`;
   const readPod = (name: string): Promise<V1Pod | undefined> => core.readNamespacedPod({ namespace: nsA, name }).catch(() => undefined);
 
@@ -50,7 +56,7 @@ describe('kubernetes driver through MCP (real API server, kwok)', () => {
     await apply(admin, [...tenantObjects(tenantB), ...runtimeTenantRbac(`tenant-${tenantB}`, runtimeIdentity)]);
     // The tenant ServiceAccount and the quota's status come from the controller manager.
     await eventually(async () => (await core.readNamespacedResourceQuota({ namespace: nsA, name: 'tenant-quota' })).status?.hard, 30_000, 'quota status');
-    const kubeconfig = await serviceAccountKubeconfig(admin, runtimeIdentity);
+    kubeconfig = await serviceAccountKubeconfig(admin, runtimeIdentity);
     harness = await startRuntime({ driver: 'kubernetes', kubeconfig, kubeImage: 'registry.example/projects/web:1.0.0', stopGraceMs: 1000 });
     await harness.runtime.store.createTenant({ id: tenantA }, SYSTEM_ACTOR);
     await harness.runtime.store.createTenant({ id: tenantB }, SYSTEM_ACTOR);
@@ -88,6 +94,8 @@ describe('kubernetes driver through MCP (real API server, kwok)', () => {
     const service = await core.readNamespacedService({ namespace: nsA, name: podName() });
     expect(service.spec?.ports?.[0]?.port).toBe(status.port);
     expect(service.spec?.selector).toEqual({ 'debug-host.io/project': projectId });
+    const health = await (await fetch(harness.url.replace(/\/mcp$/, '/health'))).json();
+    expect(health.driver).toBe('kubernetes');
   });
 
   it('returns the Pod log from the log API (kwok log simulation), followed live', async () => {
@@ -130,5 +138,87 @@ describe('kubernetes driver through MCP (real API server, kwok)', () => {
     expect(stopped.project.state).toBe('stopped');
     expect(await readPod(podName())).toBeUndefined();
     await expect(core.readNamespacedService({ namespace: nsA, name: podName() })).rejects.toMatchObject({ code: 404 });
+  });
+
+  it('restarts a Pod that failed, with the exit code from its container status, through the supervisor', async () => {
+    const crashy = (await a.ok('host.register', { name: 'crashy', workspace, command: 'node crash.js', maxRestarts: 2 })).projectId;
+    await a.ok('host.start', { projectId: crashy });
+    const first = await eventually(async () => readPod(`p-${crashy}`).then((p) => (p?.status?.phase === 'Running' ? p : undefined)), 20_000, 'Running');
+    // What the kubelet would report when the container exits with 3 (kwok completes only Job Pods).
+    await core.replaceNamespacedPodStatus({
+      namespace: nsA,
+      name: `p-${crashy}`,
+      body: {
+        ...first,
+        status: {
+          ...first.status,
+          phase: 'Failed',
+          conditions: first.status?.conditions?.map((c) => (c.type === 'Ready' ? { ...c, status: 'False' } : c)),
+          containerStatuses: first.status?.containerStatuses?.map((c) => ({ ...c, ready: false, state: { terminated: { exitCode: 3, reason: 'Error' } } })),
+        },
+      },
+    });
+    await eventually(async () => {
+      const s = (await a.ok('host.status', { projectId: crashy })).project;
+      return s.restarts === 1 && s.state === 'running' ? s : undefined;
+    }, 30_000, 'restarted and running');
+    const again = await readPod(`p-${crashy}`);
+    expect(again?.metadata?.uid).not.toBe(first.metadata?.uid);
+    const logs = await a.ok('host.searchLogs', { projectId: crashy, query: '"exit code 3"' });
+    expect(logs.total).toBeGreaterThanOrEqual(1);
+    await a.ok('host.stop', { projectId: crashy });
+  });
+
+  describe('driver level: adoption and leftovers', () => {
+    const nsB = () => `tenant-${tenantB}`;
+    const driver = () => {
+      const kc = new KubeConfig();
+      kc.loadFromFile(kubeconfig);
+      return new KubernetesDriver({ kubeConfig: kc, settings: podSettingsFrom(harness.runtime.config), logger: pino({ level: 'silent' }) });
+    };
+    const launchSpec = (runId: string): LaunchSpec => ({
+      tenantId: tenantB,
+      projectId: `0000${id}-0000-4000-8000-000000000001`,
+      runId,
+      command: 'sleep infinity',
+      workspace,
+      cwd: workspace,
+      env: {},
+      port: 31500,
+      readiness: { kind: 'port' },
+    });
+    const pod = (name: string) => core.readNamespacedPod({ namespace: nsB(), name }).catch(() => undefined);
+
+    it("adopts the live Pod of the same run (a replica restarted) and replaces an earlier run's leftover", async () => {
+      const first = driver();
+      const second = driver();
+      try {
+        const lines: string[] = [];
+        const h1: RunHandle = await first.launch(launchSpec('run-1'), () => undefined);
+        expect(await h1.ready).toBe(true);
+        const name = `p-${launchSpec('run-1').projectId}`;
+        const uid = (await pod(name))?.metadata?.uid;
+
+        const h2 = await second.launch(launchSpec('run-1'), (_stream, line) => lines.push(line));
+        expect(await h2.ready).toBe(true);
+        expect((await pod(name))?.metadata?.uid).toBe(uid);
+        expect(lines.some((l) => l.startsWith('adopted pod'))).toBe(true);
+
+        const h3 = await second.launch(launchSpec('run-2'), () => undefined);
+        expect(await h3.ready).toBe(true);
+        const replaced = await pod(name);
+        expect(replaced?.metadata?.uid).not.toBe(uid);
+        expect(replaced?.metadata?.labels?.['debug-host.io/run']).toBe('run-2');
+        expect((await h1.exited).signal).toBe('SIGKILL'); // its Pod was deleted under it
+
+        await second.reapOrphan({ tenantId: tenantB, projectId: launchSpec('run-2').projectId });
+        expect(await pod(name)).toBeUndefined();
+        await expect(core.readNamespacedService({ namespace: nsB(), name })).rejects.toMatchObject({ code: 404 });
+        expect(second.watcher.watchCount).toBe(0); // no Pod runs there any more: its watch is closed
+      } finally {
+        await first.close();
+        await second.close();
+      }
+    });
   });
 });
