@@ -94,6 +94,7 @@ describe('kubernetes driver through MCP (real API server, kwok)', () => {
     const service = await core.readNamespacedService({ namespace: nsA, name: podName() });
     expect(service.spec?.ports?.[0]?.port).toBe(status.port);
     expect(service.spec?.selector).toEqual({ 'debug-host.io/project': projectId });
+    expect((await a.ok('host.checkPort', { projectId })).inUse).toBe(true); // the Pod is Ready: the kubelet's probe connects
     const health = await (await fetch(harness.url.replace(/\/mcp$/, '/health'))).json();
     expect(health.driver).toBe('kubernetes');
   });

@@ -61,6 +61,11 @@ export interface Driver {
    * shares one network. @default - any port of the tenant's range (each Pod has its own IP)
    */
   portAvailable?(port: number): Promise<boolean>;
+  /**
+   * Whether a project's port accepts connections, for host.checkPort. @default - a TCP
+   * connect to 127.0.0.1 (processes share the host's network)
+   */
+  portOpen?(ref: { readonly tenantId: string; readonly projectId?: string }, port: number): Promise<boolean>;
   /** Releases watches and connections. */
   close?(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { DebugHostError, notFound } from '../domain/errors.js';
 import type { Actor, LogLine, ProjectRecord, ProjectSpec } from '../domain/types.js';
 import type { Driver } from '../drivers/driver.js';
+import { isPortOpen } from '../drivers/readiness.js';
 import type { LogPipeline } from '../logs/log-pipeline.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store, TenantStore } from '../store/store.js';
@@ -141,6 +142,12 @@ export class ProjectService {
   async flushLogs(tenant: TenantStore, projectId?: string): Promise<void> {
     const ids = projectId ? [projectId] : this.supervisor.liveProjectIds(tenant.tenantId);
     await Promise.all(ids.map((id) => this.deps.logs.flush(id)));
+  }
+
+  /** Whether a port of the tenant accepts connections, where the driver runs projects. */
+  portOpen(tenantId: string, port: number, projectId?: string): Promise<boolean> {
+    const { driver } = this.deps;
+    return driver.portOpen ? driver.portOpen({ tenantId, projectId }, port) : isPortOpen('127.0.0.1', port);
   }
 
   tail(projectId: string, limit: number): LogLine[] {

@@ -1,6 +1,5 @@
 /** host.list, host.status, host.checkPort: read-only views of a tenant's projects. */
 import { z } from 'zod';
-import { isPortOpen } from '../drivers/readiness.js';
 import { invalid } from '../domain/errors.js';
 import { projectId } from './fields.js';
 import { projectJson, projectLine } from './present.js';
@@ -75,7 +74,7 @@ export const checkPortTool = defineTool({
       throw invalid('port', `${port} is outside your tenant's port range ${range.from}-${range.to}`, `Send a port from ${range.from} to ${range.to}.`);
     }
     const holder = (await tenant.listProjects()).find((p) => p.port === port && ['starting', 'running', 'backoff'].includes(p.state));
-    const inUse = await isPortOpen('127.0.0.1', port);
+    const inUse = await projects.portOpen(principal.tenantId, port, holder?.id);
     const by = holder ? ` by ${holder.name}` : '';
     return {
       text: `Port ${port} is ${inUse ? 'accepting connections' : 'not accepting connections'}${holder ? `; leased${by}` : ''}.`,

@@ -81,6 +81,18 @@ export class KubernetesDriver implements Driver {
     await this.objects.waitPodGone(namespace, name, pod.metadata?.uid, LEFTOVER_GONE_MS);
   }
 
+  /**
+   * A port is open when the Pod holding it is Ready: the kubelet's probe connects to it, as
+   * this replica cannot (Pod IPs). A port no project holds has nothing behind it.
+   */
+  async portOpen({ tenantId, projectId }: { tenantId: string; projectId?: string }, _port: number): Promise<boolean> {
+    if (!projectId) return false;
+    const namespace = namespaceFor(this.options.settings.namespacePattern, tenantId);
+    const name = podNameFor(projectId);
+    const pod = this.watcher.get(namespace, name) ?? (await this.objects.readPod(namespace, name));
+    return pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  }
+
   async close(): Promise<void> {
     await this.watcher.close();
   }
