@@ -16,6 +16,7 @@
  * Own namespace names (not `debug-host`, `tenant-acme`), so a `local` Pulumi stack on the
  * same server is never touched; everything is deleted afterwards.
  */
+import { dirname, join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DebugHost } from '../../constructs/debug-host.js';
@@ -180,6 +181,16 @@ describe('kube: RBAC of the runtime and the tenants, on a real API server', () =
     expect(await rulesIn(A)).toEqual(contract(RUNTIME_TENANT_RULES, A));
     expect(await rulesIn(RUNTIME_NS)).toEqual(contract(RUNTIME_OWN_NAMESPACE_RULES, RUNTIME_NS));
     expect(await rulesIn('kube-system')).toEqual([]);
+  });
+
+  it('a token-file user without grants (`tester`) is refused too: RBAC holds for every authenticator', async () => {
+    const file = process.env.DEBUG_HOST_KUBE_TESTER_KUBECONFIG ?? join(dirname(process.env.KUBECONFIG ?? ''), 'tester.kubeconfig');
+    const tester = await Kube.connect(file);
+    for (const path of ['/api/v1/namespaces', `/api/v1/namespaces/${A}/pods`]) {
+      const r = await tester.request('GET', path);
+      expect(r.status, `${path} as tester: ${reason(r)}`).toBe(403);
+      expect(reason(r)).toContain('User "tester" cannot list resource');
+    }
   });
 
   it('real requests with TokenRequest tokens: the runtime runs a project, tenant A gets 403 on tenant B', async () => {
