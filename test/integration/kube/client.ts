@@ -2,11 +2,11 @@
  * A small client for the integration tests against the API server of `scripts/services up
  * kube`: the kubeconfig's server, CA and token (or client certificate), raw HTTPS, JSON.
  *
- * Not @kubernetes/client-node, for two reasons: 2.0.1 does not load on Node 20 (its undici 8
- * needs Node >= 22.19: `createZstdDecompress` is undefined), and its KubernetesObjectApi.patch
- * serializes built-in kinds through its generated models, which drops fields the model does
- * not know, so the server would never see (and never reject) them. Here an object goes out
- * as synthesized, with `fieldValidation=Strict`, so an unknown or duplicate field is an error.
+ * Not @kubernetes/client-node: its KubernetesObjectApi.patch serializes built-in kinds
+ * through its generated models, which drops fields the model does not know, so the server
+ * would never see (and never reject) them; and 2.0.1 loads on Node 20 only after the shims of
+ * runtime/src/drivers/kubernetes/node-compat.ts (its undici 8 is written for Node 22). Here an
+ * object goes out as synthesized, with `fieldValidation=Strict`, so an unknown field is an error.
  */
 import { readFileSync } from 'node:fs';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
