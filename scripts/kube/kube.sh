@@ -80,7 +80,8 @@ kube__api_ready() {
 }
 
 # token,user,uid,"group1,group2": one line per identity, added once (the API server reads
-# the file at start, so a line added later needs a restart of the API server).
+# the file at start; kube__up restarts the API server when the file changed since, see
+# kube__tokens_stale).
 kube__ensure_token() {
   local user="$1" groups="$2"
   [[ -n "$(kube__token "$user")" ]] && return 0
