@@ -5,6 +5,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { Principal } from '../tenancy/principal.js';
 import type { ToolDispatcher } from '../tools/dispatcher.js';
 
@@ -20,11 +21,16 @@ export function authInfoFor(principal: Principal, token: string, forwardedBy?: s
   return { token, clientId: principal.subject, scopes: [principal.role], extra: { principal, forwardedBy } };
 }
 
-export function createMcpServer(dispatcher: ToolDispatcher, version: string, fixedPrincipal?: Principal): Server {
+/**
+ * `validator`: the SDK builds a new Ajv instance per Server unless given one; the HTTP
+ * server makes a Server per request, so it passes one shared validator.
+ */
+export function createMcpServer(dispatcher: ToolDispatcher, version: string, fixedPrincipal?: Principal, validator?: jsonSchemaValidator): Server {
   const server = new Server(
     { name: SERVER_NAME, version },
     {
       capabilities: { tools: {} },
+      jsonSchemaValidator: validator,
       instructions:
         'Start, stop and watch development projects of your tenant: host.register a project once, then host.start, host.status, host.logs, host.searchLogs. Errors name the field and the fix.',
     },
