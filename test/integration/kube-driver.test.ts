@@ -170,6 +170,30 @@ describe('kubernetes driver through MCP (real API server, kwok)', () => {
     await a.ok('host.stop', { projectId: crashy });
   });
 
+  it('a restarted runtime adopts the running Pod instead of creating another (Pods outlive their replica)', async () => {
+    const kept = (await b.ok('host.register', { name: 'kept', workspace, command: 'node server.js' })).projectId;
+    await b.ok('host.start', { projectId: kept });
+    await eventually(async () => (await b.ok('host.status', { projectId: kept })).project.ready, 20_000, 'ready');
+    const before = await core.readNamespacedPod({ namespace: `tenant-${tenantB}`, name: `p-${kept}` });
+
+    await harness.close({ keepData: true });
+    const still = await core.readNamespacedPod({ namespace: `tenant-${tenantB}`, name: `p-${kept}` });
+    expect(still.metadata?.uid).toBe(before.metadata?.uid); // shutdown let go of it, did not delete it
+
+    const restarted = Date.now();
+    harness = await startRuntime({ driver: 'kubernetes', kubeconfig, kubeImage: 'registry.example/projects/web:1.0.0', stopGraceMs: 1000 }, harness.dataDir);
+    a = await harness.client(tenantA, 'developer');
+    b = await harness.client(tenantB, 'developer');
+    await eventually(async () => (await b.ok('host.status', { projectId: kept })).project.ready, 20_000, 'ready again');
+    console.log(`[kube] runtime restart -> adopted Pod ready: ${Date.now() - restarted} ms`);
+    const after = await core.readNamespacedPod({ namespace: `tenant-${tenantB}`, name: `p-${kept}` });
+    expect(after.metadata?.uid).toBe(before.metadata?.uid);
+    const adopted = await b.ok('host.searchLogs', { projectId: kept, query: '"adopted pod"' });
+    expect(adopted.total).toBe(1);
+    await b.ok('host.stop', { projectId: kept });
+    expect((await b.ok('host.status', { projectId: kept })).project.state).toBe('stopped');
+  });
+
   describe('driver level: adoption and leftovers', () => {
     const nsB = () => `tenant-${tenantB}`;
     const driver = () => {

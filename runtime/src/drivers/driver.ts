@@ -42,6 +42,11 @@ export interface RunHandle {
   readonly ready?: Promise<boolean>;
   /** Graceful stop of the whole group, forced after `graceMs`. Resolves when exited. */
   stop(graceMs: number): Promise<ExitInfo>;
+  /**
+   * Stops supervising without ending the run, for runs that outlive this replica (a Pod):
+   * the next owner adopts it. @default - absent: the run is stopped instead
+   */
+  detach?(): Promise<void>;
 }
 
 /** A run left over from a previous life of a replica: by pid (process) or by name (Pod). */

@@ -5,7 +5,8 @@
  *   replicas never both take it) by the replica the ring now names, and restarted;
  * - a run this replica still runs but no longer owns, or that should no longer run, is
  *   stopped here without touching the record.
- * On drain, this replica stops its runs and hands each to the ring's next owner.
+ * On drain, this replica lets go of its runs (stops processes; Pods keep running, to be
+ * adopted) and hands each to the ring's next owner.
  */
 import type { Logger } from 'pino';
 import type { Membership } from '../cluster/membership.js';
@@ -58,8 +59,10 @@ export class OwnershipReconciler {
     for (const id of supervisor.liveProjectIds()) {
       const project = leased.get(id);
       if (projects.isBusy(id) || (project && project.owner === self)) continue;
-      this.deps.logger.warn({ projectId: id, owner: project?.owner }, 'stopping a run this replica no longer owns');
-      await supervisor.stop(id);
+      this.deps.logger.warn({ projectId: id, owner: project?.owner }, 'letting go of a run this replica no longer owns');
+      // Owned elsewhere now: let go (its new owner may have adopted the Pod); no longer wanted: stop.
+      if (project) await supervisor.handOff(id);
+      else await supervisor.stop(id);
     }
 
     for (const project of leased.values()) {
@@ -86,7 +89,7 @@ export class OwnershipReconciler {
     const mine = new Map((await store.listDesiredRunning(membership.self)).map((p) => [p.id, p]));
     for (const id of projects.supervisor.liveProjectIds()) {
       const project = mine.get(id);
-      await projects.supervisor.stop(id);
+      await projects.supervisor.handOff(id);
       const next = project && membership.ring.ownerOf(id);
       if (project && next && next !== membership.self) {
         if (await store.tenant(project.tenantId).handOver(id, membership.self, next, `replica ${membership.self} is draining`)) handed += 1;

@@ -229,10 +229,13 @@ export class ProjectService {
     }
   }
 
-  /** Stops every live run, keeping desired state so that the next start recovers them. */
+  /**
+   * Lets go of every live run, keeping desired state so that the next start recovers them:
+   * processes are stopped, Pods keep running and are adopted by the next start.
+   */
   async shutdown(): Promise<void> {
     if (this.reaper) clearInterval(this.reaper);
-    await Promise.all(this.supervisor.liveProjectIds().map((id) => this.supervisor.stop(id)));
+    await Promise.all(this.supervisor.liveProjectIds().map((id) => this.supervisor.handOff(id)));
     await this.deps.logs.flushAll();
   }
 }

@@ -98,6 +98,27 @@ export class RunSupervisor {
     return exit;
   }
 
+  /**
+   * Lets go of a live run without ending it where the driver can (a Pod keeps running and
+   * its next owner adopts it), and stops it otherwise (a process cannot be captured again).
+   * For drain, shutdown and runs another replica owns now.
+   */
+  async handOff(projectId: string): Promise<void> {
+    const run = this.runs.get(projectId);
+    if (!run) return;
+    const handle = run.handle;
+    if (!handle?.detach) {
+      await this.stop(projectId);
+      return;
+    }
+    run.stopping = true;
+    if (run.backoffTimer) clearTimeout(run.backoffTimer);
+    run.readiness?.cancel();
+    await handle.detach();
+    await this.deps.logs.flush(projectId);
+    this.forget(run);
+  }
+
   /** Waits for a run to end by itself (tests, drain). */
   async whenEnded(projectId: string): Promise<void> {
     await this.runs.get(projectId)?.ended;

@@ -37,6 +37,8 @@ export function followLogs(options: LogFollowOptions): LogFollower {
   let sink: PassThrough | undefined;
   let wake: (() => void) | undefined;
   let lastSeen = options.since ? normalize(options.since.toISOString()) : '';
+  let signalStop!: () => void;
+  const stopRequested = new Promise<undefined>((resolve) => (signalStop = () => resolve(undefined)));
 
   const readOnce = async (follow: boolean): Promise<void> => {
     const input = new PassThrough();
@@ -55,8 +57,14 @@ export function followLogs(options: LogFollowOptions): LogFollower {
     });
     // Seconds are the API's sinceTime precision; finer duplicates are skipped above.
     const sinceTime = lastSeen ? `${lastSeen.slice(0, 19)}Z` : undefined;
-    current = await options.log.log(options.namespace, options.pod, options.container, input, { follow, timestamps: true, sinceTime });
-    if (stopped) input.end();
+    // A server may hold the response headers until the first line (kwok does): a stop must
+    // not wait for them, so the open races the stop, and a late answer is aborted at once.
+    const opening = options.log.log(options.namespace, options.pod, options.container, input, { follow, timestamps: true, sinceTime });
+    current = await Promise.race([opening, stopRequested]);
+    if (!current || stopped) {
+      void opening.then((late) => late.abort(), () => undefined);
+      input.end();
+    }
     await closed;
   };
 
@@ -80,6 +88,7 @@ export function followLogs(options: LogFollowOptions): LogFollower {
     done,
     stop() {
       stopped = true;
+      signalStop();
       current?.abort();
       // An aborted response does not end the stream it was piped into.
       sink?.end();

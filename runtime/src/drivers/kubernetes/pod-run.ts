@@ -46,13 +46,14 @@ export class PodRun {
   }
 
   handle(): RunHandle {
-    return { host: this.deps.name, exited: this.exited, ready: this.ready, stop: (graceMs) => this.stop(graceMs) };
+    return { host: this.deps.name, exited: this.exited, ready: this.ready, stop: (graceMs) => this.stop(graceMs), detach: () => this.detach() };
   }
 
   /** From the shared watch; events of another Pod under the same name (a leftover) are ignored. */
   onPod(event: PodEvent, pod: V1Pod): void {
     if (this.ended || !this.uid || pod.metadata?.uid !== this.uid) return;
     if (event === 'delete') {
+      if (this.terminal) return; // finishTerminal deleted it and reports the exit it saw
       // The container is gone; a follow that has not ended by itself soon never will (kwok).
       void this.end({ code: this.exitCode(pod), signal: this.stopping ? 'SIGTERM' : 'SIGKILL' }, 500);
       return;
@@ -79,6 +80,17 @@ export class PodRun {
     await objects.deletePod(namespace, name, { graceSeconds: 0, uid: this.uid }).catch(() => undefined);
     if (!(await within(this.exited, 5000))) await this.end({ code: null, signal: 'SIGKILL' });
     return this.exited;
+  }
+
+  /** Stops watching and following the log; the Pod keeps running for its next owner to adopt. */
+  async detach(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    this.unsubscribe();
+    this.resolveReady(false);
+    this.logs?.stop();
+    await this.logs?.done;
+    this.resolveExited({ code: null, signal: null });
   }
 
   /** The driver gave up on the run before it started (create refused). */
