@@ -12,7 +12,7 @@ import { EndpointSliceSource } from '../../runtime/src/cluster/endpoint-slice-so
 import { AdvisoryLockLeadership, GatedLeadership, type Leadership } from '../../runtime/src/cluster/leadership.js';
 import { LeaseLeadership } from '../../runtime/src/cluster/lease-leadership.js';
 import { Membership } from '../../runtime/src/cluster/membership.js';
-import { createDatabase, eventually } from '../runtime/harness.js';
+import { createDatabase, eventually, startRuntime } from '../runtime/harness.js';
 import { adminKubeConfig, apply, deleteNamespaces, runtimeOwnRbac, serviceAccountKubeconfig, suffix } from '../runtime/kube-cluster.js';
 
 const id = suffix();
@@ -23,13 +23,15 @@ const LEASE_SECONDS = 2;
 describe('Lease leadership and EndpointSlice membership (real API server)', () => {
   let admin: KubeConfig;
   let asRuntime: KubeConfig;
+  let kubeconfig: string;
   const started: Array<{ stop(): Promise<void> }> = [];
 
   beforeAll(async () => {
     admin = await adminKubeConfig();
     await apply(admin, runtimeOwnRbac(runtime));
     asRuntime = new KubeConfig();
-    asRuntime.loadFromFile(await serviceAccountKubeconfig(admin, runtime));
+    kubeconfig = await serviceAccountKubeconfig(admin, runtime);
+    asRuntime.loadFromFile(kubeconfig);
   });
 
   afterAll(async () => {
@@ -102,6 +104,28 @@ describe('Lease leadership and EndpointSlice membership (real API server)', () =
     const [holder, follower] = g1.isLeader ? [g1, g2] : [g2, g1];
     await holder.stop();
     await eventually(async () => follower.isLeader, LEASE_SECONDS * 1000 + 2000, 'gated takeover');
+  });
+
+  it('a runtime with Kubernetes discovery leads through the Lease (gating the advisory lock) and releases it on close', async () => {
+    const harness = await startRuntime({
+      clusterDiscovery: 'kubernetes',
+      kubeconfig,
+      kubeRuntimeNamespace: runtime.namespace,
+      kubePeerService: 'no-peers-yet',
+      kubeLeaseName: 'runtime-leader',
+      kubeLeaseDurationSec: LEASE_SECONDS,
+    });
+    try {
+      const health = async () => (await fetch(harness.url.replace(/\/mcp$/, '/health'))).json();
+      const led = await eventually(async () => ((await health()).leader ? health() : undefined), 10_000, 'leader');
+      expect(led).toMatchObject({ leaderElection: 'lease+advisory-lock', members: ['test-replica'] });
+      const record = await asRuntime.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: runtime.namespace, name: 'runtime-leader' });
+      expect(record.spec?.holderIdentity).toBe('test-replica');
+    } finally {
+      await harness.close();
+    }
+    const released = await asRuntime.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace: runtime.namespace, name: 'runtime-leader' });
+    expect(released.spec?.holderIdentity).toBe('');
   });
 
   describe('EndpointSlice membership', () => {
