@@ -32,6 +32,12 @@ describe('kubernetes API errors as user errors', () => {
     expect(error.fix).toMatch(/debug-host-runtime Role/);
   });
 
+  it('tells a Pod Security refusal from a missing right', () => {
+    const error = toUserError(status(403, 'pods "p" is forbidden: violates PodSecurity "restricted:latest": runAsNonRoot != true'), ctx);
+    expect(error.message).toMatch(/Pod Security level of namespace 'tenant-acme' refused/);
+    expect(error.fix).not.toMatch(/Role/);
+  });
+
   it('names the missing tenant namespace', () => {
     expect(toUserError(status(404, 'namespaces "tenant-acme" not found'), ctx).message).toMatch(/no namespace 'tenant-acme'/);
   });

@@ -83,6 +83,11 @@ export function toUserError(error: unknown, ctx: ApiContext): DebugHostError {
       facts: { namespace: ctx.namespace },
     });
   }
+  if (status === 403 && message.includes('violates PodSecurity')) {
+    return new DebugHostError('unavailable', `The Pod Security level of namespace '${ctx.namespace}' refused the project's Pod: ${message}.`, {
+      fix: "The driver's Pods meet `restricted`; check the namespace's pod-security labels and DEBUG_HOST_KUBE_RUN_AS_USER.",
+    });
+  }
   if (status === 403 || status === 401) {
     return new DebugHostError('unavailable', `The runtime may not ${ctx.action} in namespace '${ctx.namespace}': ${message}.`, {
       fix: `Grant the runtime's ServiceAccount the Tenant construct's debug-host-runtime Role in '${ctx.namespace}' (pods, pods/log, services).`,
