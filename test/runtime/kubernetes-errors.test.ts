@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { membersOf } from '../../runtime/src/cluster/endpoint-slice-source.js';
 import { DebugHostError } from '../../runtime/src/domain/errors.js';
 import { toUserError } from '../../runtime/src/drivers/kubernetes/api-errors.js';
-import { KubernetesDriver } from '../../runtime/src/drivers/kubernetes/kubernetes-driver.js';
+import { KubernetesDriver, loadKubeConfig } from '../../runtime/src/drivers/kubernetes/kubernetes-driver.js';
 import { podSettingsFrom } from '../../runtime/src/kube-parts.js';
 import { loadConfig } from '../../runtime/src/config.js';
 
@@ -58,6 +58,13 @@ describe('kubernetes API errors as user errors', () => {
     expect(error).toMatchObject({ code: 'unavailable' });
     expect((error as Error).message).toMatch(/API server https:\/\/127\.0\.0\.1:1 could not be reached/);
     expect((error as DebugHostError).fix).toMatch(/KUBECONFIG/);
+  });
+});
+
+describe('kubeconfig', () => {
+  it('refuses to start without a cluster, naming KUBECONFIG and the fix (no silent localhost:8080)', () => {
+    expect(() => loadKubeConfig(undefined, {}, '/nonexistent-home')).toThrow(/KUBECONFIG is unset, this is not a Pod, and there is no ~\/\.kube\/config/);
+    expect(() => loadKubeConfig('/nonexistent/kubeconfig', {})).toThrow(/Configuration kubeconfig \(KUBECONFIG\): \/nonexistent\/kubeconfig could not be read/);
   });
 });
 

@@ -5,6 +5,9 @@
  * Pod's Ready condition (the kubelet probes the port; this replica may not reach Pod IPs).
  * A Pod of the same run that outlived its replica is adopted, not restarted.
  */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { DebugHostError } from '../../domain/errors.js';
@@ -115,14 +118,34 @@ function isLiveRun(pod: V1Pod, runId: string): boolean {
   return pod.metadata?.labels?.[LABELS.run] === runId && !pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed';
 }
 
-/** KUBECONFIG (or the given file), else the in-cluster ServiceAccount, else ~/.kube/config. */
-export function loadKubeConfig(file?: string): KubeConfig {
+/**
+ * The kubeconfig: the given file(s) (KUBECONFIG, `:`-separated), else the in-cluster
+ * ServiceAccount (inside a Pod), else ~/.kube/config; none of them is a configuration error
+ * (client-node alone would fall back to http://localhost:8080 and fail later, obscurely).
+ */
+export function loadKubeConfig(file?: string, env: NodeJS.ProcessEnv = process.env, home: string = homedir()): KubeConfig {
   const kubeConfig = new KubeConfig();
+  const files = (file ?? '').split(delimiter).filter(Boolean);
+  const homeConfig = join(home, '.kube', 'config');
   try {
-    if (file) kubeConfig.loadFromFile(file);
-    else kubeConfig.loadFromDefault();
+    if (files.length > 0) {
+      kubeConfig.loadFromFile(files[0] as string);
+      for (const more of files.slice(1)) {
+        const next = new KubeConfig();
+        next.loadFromFile(more);
+        kubeConfig.mergeConfig(next);
+      }
+    } else if (env.KUBERNETES_SERVICE_HOST) kubeConfig.loadFromCluster();
+    else if (existsSync(homeConfig)) kubeConfig.loadFromFile(homeConfig);
+    else {
+      throw new DebugHostError('invalid_input', 'Configuration kubeconfig (KUBECONFIG): no Kubernetes cluster is configured: KUBECONFIG is unset, this is not a Pod, and there is no ~/.kube/config.', {
+        field: 'kubeconfig',
+        fix: 'Set KUBECONFIG (locally: eval "$(scripts/services up)"), run inside a Pod with a ServiceAccount, or set DEBUG_HOST_DRIVER=process.',
+      });
+    }
   } catch (error) {
-    throw new DebugHostError('invalid_input', `Configuration kubeconfig (KUBECONFIG): ${file ?? 'the default kubeconfig'} could not be read: ${(error as Error).message}.`, {
+    if (error instanceof DebugHostError) throw error;
+    throw new DebugHostError('invalid_input', `Configuration kubeconfig (KUBECONFIG): ${files.join(delimiter) || 'the in-cluster ServiceAccount'} could not be read: ${(error as Error).message}.`, {
       field: 'kubeconfig',
       fix: 'Point KUBECONFIG at a readable kubeconfig (locally: eval "$(scripts/services up)"), or run inside a Pod with a ServiceAccount.',
     });
