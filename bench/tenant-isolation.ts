@@ -10,6 +10,7 @@
  *
  *   eval "$(scripts/services up)"
  *   npm run bench:isolation -- [--replicas 3] [--seconds 30] [--victim-rate 20] [--noisy-clients 64]
+ *                              [--rate-limit 50 --rate-burst 200] [--honor-retry-after]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     projects: { type: 'string', default: '10' },
     'rate-limit': { type: 'string' },
     'rate-burst': { type: 'string' },
+    'honor-retry-after': { type: 'boolean', default: false },
   },
 });
 const REPLICAS = Number(values.replicas);
@@ -103,6 +105,8 @@ async function flood(agents: readonly Agent[], ids: readonly string[], until: ()
           if (out.retryAfterMs !== undefined) {
             f.rejectedWithRetryAfter += 1;
             if (f.retryAfterMs.length < 10_000) f.retryAfterMs.push(out.retryAfterMs);
+            // A well-behaved client waits as told; the default flood does not.
+            if (values['honor-retry-after']) await sleep(out.retryAfterMs);
           }
         } else f.other.set(out.code, (f.other.get(out.code) ?? 0) + 1);
       }
@@ -172,6 +176,7 @@ try {
     },
     noisy: {
       clients: NOISY_CLIENTS,
+      honorsRetryAfter: values['honor-retry-after'],
       calls: f.calls,
       accepted: f.accepted,
       rejected: f.rejected,
