@@ -53,7 +53,10 @@ export const STAND_IN_CRDS: Readonly<Partial<Record<OperatorKey, readonly StandI
 };
 
 function standInCrd(s: StandIn): Manifest {
-  const metadata = { name: `${s.plural}.${s.group}`, annotations: { 'debug-host.io/stand-in': 'schemaless; the operator chart installs the real CRD' } };
+  const annotations: Record<string, string> = { 'debug-host.io/stand-in': 'schemaless; the operator chart installs the real CRD' };
+  // The API server refuses CRDs of *.k8s.io groups without this (the upstream CRDs carry it).
+  if (/(^|\.)(k8s|kubernetes)\.io$/.test(s.group)) annotations['api-approved.kubernetes.io'] = 'https://github.com/kubernetes-sigs/gateway-api/pull/1538';
+  const metadata = { name: `${s.plural}.${s.group}`, annotations };
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
