@@ -20,6 +20,8 @@ export interface LogFollowOptions {
   /** Whether to keep following: false once the container has ended. */
   readonly follow: () => boolean;
   readonly onLine: (line: string) => void;
+  /** Why the log could not be read, once per distinct reason (it is retried). */
+  readonly onTrouble?: (message: string) => void;
   readonly logger: Pick<Logger, 'debug'>;
 }
 
@@ -37,6 +39,7 @@ export function followLogs(options: LogFollowOptions): LogFollower {
   let sink: PassThrough | undefined;
   let wake: (() => void) | undefined;
   let lastSeen = options.since ? normalize(options.since.toISOString()) : '';
+  let lastTrouble = '';
   let signalStop!: () => void;
   const stopRequested = new Promise<undefined>((resolve) => (signalStop = () => resolve(undefined)));
 
@@ -74,7 +77,10 @@ export function followLogs(options: LogFollowOptions): LogFollower {
       try {
         await readOnce(follow);
       } catch (error) {
-        options.logger.debug({ err: messageOf(error), pod: options.pod }, 'log stream ended with an error');
+        const message = messageOf(error);
+        options.logger.debug({ err: message, pod: options.pod }, 'log stream ended with an error');
+        if (!stopped && message !== lastTrouble) options.onTrouble?.(message);
+        lastTrouble = message;
       }
       if (stopped || !follow) return;
       await new Promise<void>((resolve) => {

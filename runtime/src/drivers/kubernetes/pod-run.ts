@@ -109,6 +109,7 @@ export class PodRun {
       since: this.deps.logsSince,
       follow: () => !this.terminal && !this.ended,
       onLine: (line) => this.deps.onLine('stdout', line),
+      onTrouble: (message) => this.deps.onLine('system', `log of pod ${this.deps.name} unavailable (retrying): ${message}`),
       logger: this.deps.logger,
     });
   }
