@@ -49,6 +49,8 @@ export function followLogs(options: LogFollowOptions): LogFollower {
     // The response stream errors when aborted (stop) or cut; the Log helper leaves that
     // error unheard, so it is heard here and ends the read like a close does.
     input.once('pipe', (source: NodeJS.ReadableStream) => source.on('error', () => input.end()));
+    // A late response piped into this already-ended stream must not throw (write after end).
+    input.on('error', () => undefined);
     const lines = createInterface({ input, crlfDelay: Infinity });
     const closed = new Promise<void>((resolve) => lines.once('close', resolve));
     lines.on('line', (raw) => {
