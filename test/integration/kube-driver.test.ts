@@ -24,7 +24,6 @@ import {
   apply,
   deleteNamespaces,
   runtimeOwnRbac,
-  runtimeTenantRbac,
   serviceAccountKubeconfig,
   suffix,
   tenantObjects,
@@ -52,8 +51,8 @@ describe('kubernetes driver through MCP (real API server, kwok)', () => {
     admin = await adminKubeConfig();
     core = admin.makeApiClient(CoreV1Api);
     await apply(admin, runtimeOwnRbac(runtimeIdentity));
-    await apply(admin, [...tenantObjects(tenantA, { containers: 1 }), ...runtimeTenantRbac(nsA, runtimeIdentity)]);
-    await apply(admin, [...tenantObjects(tenantB), ...runtimeTenantRbac(`tenant-${tenantB}`, runtimeIdentity)]);
+    await apply(admin, tenantObjects(tenantA, runtimeIdentity, { containers: 1 }));
+    await apply(admin, tenantObjects(tenantB, runtimeIdentity));
     // The tenant ServiceAccount and the quota's status come from the controller manager.
     await eventually(async () => (await core.readNamespacedResourceQuota({ namespace: nsA, name: 'tenant-quota' })).status?.hard, 30_000, 'quota status');
     kubeconfig = await serviceAccountKubeconfig(admin, runtimeIdentity);

@@ -1,8 +1,8 @@
 /**
  * A real API server for the kubernetes tests (scripts/services up, or scripts/kube/up.sh
  * --all): admin access from KUBECONFIG, tenants from the Tenant construct, and a runtime
- * identity that has exactly the RBAC contract of the runtime and nothing more, so that a
- * test passing here proves the driver needs no other right.
+ * identity that has exactly the RBAC contract of constructs/runtime-rbac.ts and nothing
+ * more, so that a test passing here proves the driver needs no other right.
  */
 import { randomBytes } from 'node:crypto';
 import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { CoreV1Api, KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { RUNTIME_OWN_NAMESPACE_RULES, policyRules } from '../../constructs/runtime-rbac.js';
 import { Tenant, type TenantQuotaProps } from '../../constructs/tenant.js';
 
 const HINT = 'run `eval "$(scripts/services up)"` (or `eval "$(scripts/kube/up.sh --all)"`) before the kubernetes tests';
@@ -35,39 +36,31 @@ export async function apply(kc: KubeConfig, objects: readonly KubernetesObject[]
   for (const object of objects) await api.create(object);
 }
 
-/** The Tenant construct's Namespace (restricted Pod Security), ResourceQuota, LimitRange and ServiceAccount. */
-export function tenantObjects(name: string, quotas: TenantQuotaProps = {}): KubernetesObject[] {
+export interface RuntimeIdentity {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+/**
+ * The Tenant construct's Namespace (restricted Pod Security), ResourceQuota, LimitRange,
+ * ServiceAccount, and its `debug-host-runtime` Role and RoleBinding for `runtime`: the RBAC
+ * contract of constructs/runtime-rbac.ts, exactly what a deployed runtime gets.
+ */
+export function tenantObjects(name: string, runtime: RuntimeIdentity, quotas: TenantQuotaProps = {}): KubernetesObject[] {
   const chart = new Chart(new App(), 'tenant');
-  const tenant = new Tenant(chart, 'Tenant', { name, quotas });
-  return [tenant.namespace, tenant.resourceQuota, tenant.limitRange, tenant.serviceAccount].map((o) => o.toJson() as KubernetesObject);
+  const tenant = new Tenant(chart, 'Tenant', { name, quotas, runtimeNamespace: runtime.namespace, runtimeServiceAccount: runtime.serviceAccount });
+  return [tenant.namespace, tenant.resourceQuota, tenant.limitRange, tenant.serviceAccount, tenant.runtimeRole, tenant.runtimeRoleBinding].map(
+    (o) => o.toJson() as KubernetesObject,
+  );
 }
 
-/** The runtime's rights in a tenant namespace: the RBAC contract, no more. */
-export function runtimeTenantRbac(namespace: string, runtime: { namespace: string; serviceAccount: string }): KubernetesObject[] {
-  const role = {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: { name: 'debug-host-runtime', namespace },
-    rules: [
-      { apiGroups: [''], resources: ['pods'], verbs: ['create', 'get', 'list', 'watch', 'delete'] },
-      { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
-      { apiGroups: [''], resources: ['services'], verbs: ['create', 'get', 'list', 'watch', 'delete'] },
-      { apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] },
-    ],
-  };
-  return [role, binding(namespace, 'debug-host-runtime', runtime)];
-}
-
-/** The runtime's rights in its own namespace: leases and endpointslices. */
-export function runtimeOwnRbac(runtime: { namespace: string; serviceAccount: string }): KubernetesObject[] {
+/** The runtime's namespace, ServiceAccount and own-namespace rights (RUNTIME_OWN_NAMESPACE_RULES: leases, endpointslices). */
+export function runtimeOwnRbac(runtime: RuntimeIdentity): KubernetesObject[] {
   const role = {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
     metadata: { name: 'debug-host', namespace: runtime.namespace },
-    rules: [
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
-      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
-    ],
+    rules: policyRules(RUNTIME_OWN_NAMESPACE_RULES),
   };
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: runtime.namespace } } as KubernetesObject,
@@ -77,7 +70,7 @@ export function runtimeOwnRbac(runtime: { namespace: string; serviceAccount: str
   ];
 }
 
-function binding(namespace: string, role: string, runtime: { namespace: string; serviceAccount: string }): KubernetesObject {
+function binding(namespace: string, role: string, runtime: RuntimeIdentity): KubernetesObject {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
@@ -88,7 +81,7 @@ function binding(namespace: string, role: string, runtime: { namespace: string; 
 }
 
 /** A kubeconfig file for the runtime's ServiceAccount (a TokenRequest token), as in a Pod. */
-export async function serviceAccountKubeconfig(kc: KubeConfig, runtime: { namespace: string; serviceAccount: string }): Promise<string> {
+export async function serviceAccountKubeconfig(kc: KubeConfig, runtime: RuntimeIdentity): Promise<string> {
   const core = kc.makeApiClient(CoreV1Api);
   const request = await core.createNamespacedServiceAccountToken({
     namespace: runtime.namespace,
@@ -97,7 +90,7 @@ export async function serviceAccountKubeconfig(kc: KubeConfig, runtime: { namesp
   });
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the admin kubeconfig names no cluster');
-  const ca = cluster.caData ?? (cluster.caFile ? undefined : undefined);
+  const ca = cluster.caData;
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
