@@ -198,12 +198,17 @@ export class ProjectService {
 
   /** Starts a run again on its existing lease (recovery, takeover), with the reason in its log. */
   async resume(tenant: TenantStore, project: ProjectRecord, reason: string): Promise<void> {
-    if (!project.runId || project.port === undefined) throw new Error('it holds no lease');
+    const runId = project.runId;
+    if (!runId || project.port === undefined) throw new Error('it holds no lease');
     await this.withBusy(project.id, async () => {
       if (this.supervisor.isLive(project.id)) return;
+      // The caller's record may be stale (the reconciler lists runs, then resumes them one by
+      // one): a run stopped, or started again, since then must not be started from it.
+      const current = await tenant.getProject(project.id);
+      if (current?.desired !== 'running' || current.runId !== runId || current.port === undefined) return;
       this.deps.metrics.restarts.inc({ reason: 'recovery' });
-      await this.supervisor.launch(tenant, project, project.runId as string, project.port as number, project.restarts);
-      this.deps.logs.append(project.id, project.runId as string, 'system', reason, 'warn');
+      await this.supervisor.launch(tenant, current, runId, current.port, current.restarts);
+      this.deps.logs.append(project.id, runId, 'system', reason, 'warn');
     });
   }
 
