@@ -14,17 +14,23 @@ export interface ToolStats {
   p99Ms: number;
   maxMs: number;
   errors?: Record<string, number>;
+  /** The first message seen for each error code. */
+  errorSamples?: Record<string, string>;
 }
 
 export class Recorder {
-  private readonly byTool = new Map<string, { ms: number[]; calls: number; errors: Map<string, number> }>();
+  private readonly byTool = new Map<string, { ms: number[]; calls: number; errors: Map<string, number>; samples: Map<string, string> }>();
 
   add(outcome: CallOutcome): CallOutcome {
-    const entry = this.byTool.get(outcome.tool) ?? { ms: [], calls: 0, errors: new Map<string, number>() };
+    const entry = this.byTool.get(outcome.tool) ?? { ms: [], calls: 0, errors: new Map<string, number>(), samples: new Map<string, string>() };
     this.byTool.set(outcome.tool, entry);
     entry.calls += 1;
     if (outcome.ok) entry.ms.push(outcome.ms);
-    else entry.errors.set(outcome.code, (entry.errors.get(outcome.code) ?? 0) + 1);
+    else {
+      entry.errors.set(outcome.code, (entry.errors.get(outcome.code) ?? 0) + 1);
+      const message = (outcome.data.error as { message?: unknown } | undefined)?.message;
+      if (!entry.samples.has(outcome.code) && typeof message === 'string') entry.samples.set(outcome.code, message.slice(0, 200));
+    }
     return outcome;
   }
 
@@ -35,7 +41,9 @@ export class Recorder {
 
   summary(): { tools: Record<string, ToolStats>; all: ToolStats } {
     const tools: Record<string, ToolStats> = {};
-    for (const [tool, e] of [...this.byTool.entries()].sort(([a], [b]) => a.localeCompare(b))) tools[tool] = stats(e.ms, e.calls, e.errors);
+    for (const [tool, e] of [...this.byTool.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      tools[tool] = { ...stats(e.ms, e.calls, e.errors), ...(e.samples.size ? { errorSamples: Object.fromEntries(e.samples) } : {}) };
+    }
     const errors = new Map<string, number>();
     for (const e of this.byTool.values()) for (const [code, n] of e.errors) errors.set(code, (errors.get(code) ?? 0) + n);
     const calls = [...this.byTool.values()].reduce((n, e) => n + e.calls, 0);
