@@ -5,7 +5,8 @@
 #   2. starts etcd, kube-apiserver, controllers, scheduler and a kwok node if not running
 #      (scripts/kube/up.sh --all; never stopped here: others may share it)
 #   3. selects (or creates) stack `local` in the file backend and runs `pulumi up --yes`
-# Extra arguments go to `pulumi up` (e.g. --diff, --refresh).
+# Extra arguments go to `pulumi up` (e.g. --diff, --refresh). `--destroy` (first argument)
+# runs `pulumi destroy --yes` instead: the integration test needs the API server without it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
@@ -18,4 +19,8 @@ if ! eval "$(scripts/kube/up.sh --all)"; then
   exit 1
 fi
 pulumi stack select --create local --non-interactive >/dev/null
+if [[ ${1:-} == --destroy ]]; then
+  shift
+  exec pulumi destroy --yes --non-interactive --stack local "$@"
+fi
 exec pulumi up --yes --non-interactive --stack local "$@"

@@ -70,12 +70,27 @@ function standInCrd(s: StandIn): Manifest {
   };
 }
 
+/**
+ * Drops empty `properties: {}` maps, which the API server does not store (Strimzi's Kafka CRD
+ * has one): left in, every preview would show the CRD as changed.
+ */
+function dropEmptyProperties(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropEmptyProperties);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'properties' && typeof v === 'object' && v !== null && Object.keys(v).length === 0) continue;
+    out[k] = dropEmptyProperties(v);
+  }
+  return out;
+}
+
 function committedCrds(folder: string): Manifest[] {
   const dir = path.join(CRDS_DIR, folder);
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
   return files.flatMap((f) =>
     parseAllDocuments(readFileSync(path.join(dir, f), 'utf8'))
-      .map((d) => d.toJSON() as Manifest | null)
+      .map((d) => dropEmptyProperties(d.toJSON()) as Manifest | null)
       .filter((m): m is Manifest => m !== null && m.kind === 'CustomResourceDefinition'),
   );
 }
