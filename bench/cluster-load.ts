@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, SLEEPER, createTenants, mapLimit } from './lib/mcp.js';
 import { LoadSampler, Recorder, ratio, type ToolStats } from './lib/recorder.js';
-import { createDatabase, health, projectProcessGroups, startCluster, startReplica, teardown, until, runtimeSource, type Replica } from './lib/replicas.js';
+import { createDatabase, health, projectProcessGroups, startReplicas, teardown, until, runtimeSource, type Replica } from './lib/replicas.js';
 import { histogram, round } from './stats.js';
 
 const { values } = parseArgs({
@@ -107,7 +107,7 @@ async function workload(replicaCount: number) {
   process.stderr.write(`\n== ${label}: ${replicaCount} replica(s), ${TENANTS} tenants, ${PER_TENANT * TENANTS} projects\n`);
   const db = await createDatabase(label);
   const workspace = await mkdtemp(join(tmpdir(), 'bench-cluster-'));
-  const replicas: Replica[] = replicaCount === 1 ? [await startReplica('r1', db)] : await startCluster(replicaCount, db);
+  const replicas: Replica[] = await startReplicas(replicaCount, db);
   const pool = (): readonly Replica[] => replicas;
   const agents: Agent[] = [];
   const allIds: string[] = [];

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, SLEEPER, createTenants, mapLimit, registerProjects } from './lib/mcp.js';
 import { LoadSampler, median } from './lib/recorder.js';
-import { createDatabase, health, isReady, killProjects, sleep, startCluster, startReplica, teardown, until, type Database, runtimeSource, type Replica } from './lib/replicas.js';
+import { createDatabase, health, isReady, killProjects, sleep, startReplica, startReplicas, teardown, until, type Database, runtimeSource, type Replica } from './lib/replicas.js';
 import { round } from './stats.js';
 
 const { values } = parseArgs({
@@ -55,7 +55,7 @@ interface Setup {
 async function setUp(replicaCount: number, label: string): Promise<Setup> {
   const db = await createDatabase(label);
   const workspace = await mkdtemp(join(tmpdir(), 'bench-failover-'));
-  const replicas = replicaCount === 1 ? [await startReplica('r1', db)] : await startCluster(replicaCount, db);
+  const replicas = await startReplicas(replicaCount, db);
   const pool = (): readonly Replica[] => replicas.filter((r) => r.child.exitCode === null && r.child.signalCode === null);
   const admin = await Agent.create('default', 'platform-admin', pool);
   const tenantIds = await createTenants(admin, 'ft', TENANTS, { containers: PER_TENANT + 5, ports: PER_TENANT + 5 });

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent, SLEEPER, createTenants, registerProjects, type CallOutcome } from './lib/mcp.js';
 import { LoadSampler, Recorder, ratio } from './lib/recorder.js';
-import { createDatabase, health, sleep, startCluster, startReplica, teardown, runtimeSource, type Replica } from './lib/replicas.js';
+import { createDatabase, health, sleep, startReplicas, teardown, runtimeSource, type Replica } from './lib/replicas.js';
 import { histogram, round } from './stats.js';
 
 const { values } = parseArgs({
@@ -117,7 +117,7 @@ async function flood(agents: readonly Agent[], ids: readonly string[], until: ()
 
 const db = await createDatabase('iso');
 const workspace = await mkdtemp(join(tmpdir(), 'bench-isolation-'));
-const replicas: Replica[] = REPLICAS === 1 ? [await startReplica('r1', db, 0, env)] : await startCluster(REPLICAS, db, env);
+const replicas: Replica[] = await startReplicas(REPLICAS, db, env);
 const pool = (): readonly Replica[] => replicas;
 const agents: Agent[] = [];
 const ids: string[] = [];

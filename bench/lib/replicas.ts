@@ -138,15 +138,30 @@ export async function isReady(replica: Replica): Promise<boolean> {
   }
 }
 
-/** Starts `n` replicas (the first alone, so only it bootstraps) and waits for one ring of `n`. */
-export async function startCluster(n: number, db: Database, env: Record<string, string> = {}): Promise<Replica[]> {
-  const replicas = [await startReplica('r1', db, 0, env)];
-  replicas.push(...(await Promise.all(Array.from({ length: n - 1 }, (_, i) => startReplica(`r${i + 2}`, db, 0, env)))));
-  await until(async () => {
-    const views = await Promise.all(replicas.map(health));
-    return views.every((h) => h?.members.length === n) && views.filter((h) => h?.leader).length === 1;
-  }, 30_000, `a ring of ${n} with one leader`);
-  return replicas;
+/**
+ * Starts `n` replicas (the first alone, so only it bootstraps) and, for more than one, waits
+ * for one ring of `n` with one leader. On failure it kills what started and drops the database.
+ */
+export async function startReplicas(n: number, db: Database, env: Record<string, string> = {}): Promise<Replica[]> {
+  const started: Replica[] = [];
+  try {
+    started.push(await startReplica('r1', db, 0, env));
+    const rest = await Promise.allSettled(Array.from({ length: n - 1 }, (_, i) => startReplica(`r${i + 2}`, db, 0, env)));
+    for (const r of rest) if (r.status === 'fulfilled') started.push(r.value);
+    const failed = rest.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (n > 1) {
+      await until(async () => {
+        const views = await Promise.all(started.map(health));
+        return views.every((h) => h?.members.length === n) && views.filter((h) => h?.leader).length === 1;
+      }, 30_000, `a ring of ${n} with one leader`);
+    }
+    return started;
+  } catch (error) {
+    for (const r of started) r.child.kill('SIGKILL');
+    await dropDatabase(db).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Polls until `check` is truthy; returns the elapsed milliseconds. */
@@ -202,7 +217,7 @@ export function killProjects(projectIds: Iterable<string>): number {
 export async function teardown(replicas: readonly Replica[], db: Database, projectIds: readonly string[]): Promise<{ leftoverProjectProcesses: number; killedAfterStop: number }> {
   await Promise.all(
     replicas.map(async (r) => {
-      const timer = setTimeout(() => r.child.kill('SIGKILL'), 15_000);
+      const timer = setTimeout(() => r.child.kill('SIGKILL'), 30_000); // a graceful close stops its runs one by one
       await stopReplica(r, 'SIGTERM').catch(() => undefined);
       clearTimeout(timer);
     }),
