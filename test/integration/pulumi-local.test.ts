@@ -1,7 +1,7 @@
 /**
  * Real `pulumi up` of the `local` stack (Pulumi.local.yaml) onto the loopback API server of
  * `scripts/kube/up.sh --all`, with the CLI, language host and Kubernetes provider built by
- * scripts/pulumi/build.sh, a file backend in a fresh temp dir and no network:
+ * scripts/pulumi/build.sh, a file backend of its own and no network:
  * up, no changes on a second look, a tenant added (only its resources created) and removed
  * (only its resources deleted), and the real CrossGuard pack blocking a violating change.
  * Everything is destroyed at the end, so the shared API server is left as it was found.
@@ -26,6 +26,12 @@ const KUBECONFIG = process.env['KUBECONFIG'] ?? path.join(process.env['DEBUG_HOS
 const API_PORT = 56443;
 const STACK = 'local';
 const MINUTES = 60_000;
+/**
+ * The test's own file backend, apart from `npm run up:local`'s. Every run destroys its stack at
+ * the start and at the end, so a run always starts from an empty cluster, even after one that
+ * was interrupted before its cleanup.
+ */
+const TEST_STATE = path.join(CACHE, 'pulumi-test-state');
 
 interface Run { readonly code: number; readonly stdout: string; readonly stderr: string }
 interface PreviewStep { readonly op: string; readonly urn: string }
@@ -103,28 +109,30 @@ describe('pulumi up --stack local (real CLI, file backend, loopback API server)'
     if (!existsSync(KUBECONFIG) || !(await apiServerListening())) {
       throw new Error(`No local API server (kubeconfig ${KUBECONFIG}, https://127.0.0.1:${API_PORT}). Run \`eval "$(scripts/services up)"\` (or \`eval "$(scripts/kube/up.sh --all)"\`) first.`);
     }
-    if (await platformNamespaceExists()) {
-      throw new Error('The local API server already holds the platform (namespace debug-host), e.g. from `npm run up:local`; remove it with `scripts/pulumi/up-local.sh --destroy` first.');
-    }
     work = await mkdtemp(path.join(tmpdir(), 'pulumi-local-'));
-    await mkdir(path.join(work, 'state'));
     await mkdir(path.join(work, 'tenants'));
+    await mkdir(TEST_STATE, { recursive: true });
     env = {
       ...process.env,
       PATH: `${BIN}${path.delimiter}${process.env['PATH'] ?? ''}`,
       KUBECONFIG,
       PULUMI_HOME: path.join(work, 'home'),
-      PULUMI_BACKEND_URL: `file://${path.join(work, 'state')}`,
+      PULUMI_BACKEND_URL: `file://${TEST_STATE}`,
       PULUMI_CONFIG_PASSPHRASE: 'debug-host-local',
       PULUMI_SKIP_UPDATE_CHECK: 'true',
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
     };
     delete env['DEBUG_HOST_EXTRA_TENANTS_DIRS'];
-    const init = await new Promise<Run>((resolve) =>
-      execFile(path.join(BIN, 'pulumi'), ['stack', 'init', STACK, '--non-interactive'], { cwd: ROOT, env }, (err, stdout, stderr) => resolve({ code: err === null ? 0 : 1, stdout, stderr })),
+    const select = await new Promise<Run>((resolve) =>
+      execFile(path.join(BIN, 'pulumi'), ['stack', 'select', '--create', STACK, '--non-interactive'], { cwd: ROOT, env }, (err, stdout, stderr) => resolve({ code: err === null ? 0 : 1, stdout, stderr })),
     );
-    expectExit(init, 0, 'pulumi stack init local');
-  }, 2 * MINUTES);
+    expectExit(select, 0, 'pulumi stack select --create local');
+    // Empty unless a previous run was interrupted before its own destroy: start from nothing.
+    expectExit(await pulumi(['destroy', '--yes', '--skip-preview']), 0, 'pulumi destroy of a previous run');
+    if (await platformNamespaceExists()) {
+      throw new Error('The local API server already holds the platform (namespace debug-host), e.g. from `npm run up:local`; remove it with `scripts/pulumi/up-local.sh --destroy` first.');
+    }
+  }, 5 * MINUTES);
 
   afterAll(async () => {
     if (work === '') return;
