@@ -1,4 +1,4 @@
-# Sourced by up-local.sh (and mirrored by test/integration/pulumi-harness.ts): the environment
+# Sourced by up-local.sh (test/integration/pulumi-local.test.ts sets the same variables): the environment
 # in which the locally built Pulumi CLI runs the `local` stack with no network and no account.
 #   PULUMI_STATE_DIR   file backend directory  (default: $DEBUG_HOST_CACHE_DIR/pulumi-state)
 #   PULUMI_CONFIG_PASSPHRASE  default "debug-host-local": encrypts Pulumi.local.yaml's secrets,
