@@ -25,8 +25,11 @@ export class PgClient implements SqlClient {
 
   constructor(options: PgClientOptions) {
     this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10, types });
-    // An idle client that loses its server emits here; without a listener it would crash the process.
+    // An idle client that loses its server emits on the pool; a checked-out one (a transaction,
+    // or pool.query between checkout and release) emits on itself. The failing query rejects
+    // anyway, so both only need a listener, for the client's whole life, or the process dies.
     this.pool.on('error', () => undefined);
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   async query<T>(sql: string, params: readonly unknown[] = []): Promise<{ rows: T[] }> {
@@ -36,10 +39,6 @@ export class PgClient implements SqlClient {
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
-    // A checked-out client that loses its server emits 'error' on itself, not on the pool;
-    // the failing query rejects anyway, so the event only needs a listener.
-    const ignore = (): void => undefined;
-    client.on('error', ignore);
     const tx: Queryable = {
       async query<R>(sql: string, params: readonly unknown[] = []) {
         const res = await client.query(sql, params as unknown[]);
@@ -61,7 +60,6 @@ export class PgClient implements SqlClient {
       }
       throw err;
     } finally {
-      client.off('error', ignore);
       client.release(broken);
     }
   }
