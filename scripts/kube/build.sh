@@ -25,51 +25,10 @@ CACHE_ROOT=${DEBUG_HOST_CACHE_DIR:-$HOME/.cache/debug-host}
 KUBE_DIR=$CACHE_ROOT/kube-$KUBE_VERSION
 BIN=$KUBE_DIR/bin
 TIMES=$KUBE_DIR/build-times.txt
-mkdir -p "$BIN"
-
-export GOFLAGS="-p=${KUBE_BUILD_JOBS:-1} -buildvcs=false -trimpath"
-export CGO_ENABLED=0
-export GOTOOLCHAIN=${GOTOOLCHAIN:-local}
-GO=(nice -n 19 go)
-
-log() { printf '[kube/build %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-
-# A binary counts as built when it and its version stamp (<name>.version) are there.
-have() { [[ -x $BIN/$1 && -f $BIN/$1.version && $(cat "$BIN/$1.version") == "$2" ]]; }
-
-# build_one NAME VERSION FUNCTION: runs FUNCTION in a fresh temp wrapper module,
-# times it (wall clock) and stamps the result.
-build_one() {
-  local name=$1 version=$2 fn=$3
-  if have "$name" "$version"; then
-    log "$name $version: cached"
-    return 0
-  fi
-  local work start end size
-  work=$(mktemp -d "${TMPDIR:-/tmp}/kube-build-$name.XXXXXX")
-  log "$name $version: building in $work"
-  start=$(date +%s)
-  # errexit must hold inside the subshell, so it is not run as an `if` condition
-  local st
-  set +e
-  (set -e; cd "$work"; "$fn" "$version" "$BIN/$name.tmp") >"$work/build.log" 2>&1
-  st=$?
-  set -e
-  if [[ $st -ne 0 ]]; then
-    log "$name $version: FAILED, last lines of $work/build.log:"
-    tail -n 30 "$work/build.log" >&2
-    rm -f "$BIN/$name.tmp"
-    return 1
-  fi
-  end=$(date +%s)
-  mv -f "$BIN/$name.tmp" "$BIN/$name"
-  echo "$version" >"$BIN/$name.version"
-  size=$(stat -c %s "$BIN/$name")
-  printf '%s %s %ss %s bytes %s\n' "$name" "$version" "$((end - start))" "$size" \
-    "$(date -u +%FT%TZ)" >>"$TIMES"
-  log "$name $version: built in $((end - start))s, $((size / 1024 / 1024)) MiB"
-  rm -rf "$work"
-}
+GO_BUILD_LABEL=kube/build
+GO_BUILD_JOBS=${KUBE_BUILD_JOBS:-1}
+# shellcheck source=../lib/go-build.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/go-build.sh"
 
 # etcd: server/v3's own go.mod has replace directives, so `go install pkg@version`
 # refuses it; a wrapper module that requires it builds it.
@@ -153,14 +112,17 @@ fi
 rc=0
 for t in "${targets[@]}"; do
   case $t in
-    etcd) build_one etcd "$ETCD_VERSION" build_etcd || rc=1 ;;
-    kube-apiserver) build_one kube-apiserver "$KUBE_VERSION" build_kube_apiserver || rc=1 ;;
-    kube-controller-manager) build_one kube-controller-manager "$KUBE_VERSION" build_kube_controller_manager || rc=1 ;;
-    kube-scheduler) build_one kube-scheduler "$KUBE_VERSION" build_kube_scheduler || rc=1 ;;
-    kubectl) build_one kubectl "$KUBE_VERSION" build_kubectl || rc=1 ;;
-    kwok) { build_one kwok "$KWOK_VERSION" build_kwok && kwok_stages "$KWOK_VERSION"; } || rc=1 ;;
+    etcd) build_one etcd "$ETCD_VERSION" build_etcd ;;
+    kube-apiserver) build_one kube-apiserver "$KUBE_VERSION" build_kube_apiserver ;;
+    kube-controller-manager) build_one kube-controller-manager "$KUBE_VERSION" build_kube_controller_manager ;;
+    kube-scheduler) build_one kube-scheduler "$KUBE_VERSION" build_kube_scheduler ;;
+    kubectl) build_one kubectl "$KUBE_VERSION" build_kubectl ;;
+    kwok)
+      build_one kwok "$KWOK_VERSION" build_kwok
+      if have kwok "$KWOK_VERSION"; then kwok_stages "$KWOK_VERSION"; fi ;;
     *) log "unknown target $t"; rc=2 ;;
   esac
 done
+go_build_status || rc=1
 echo "$BIN"
 exit $rc

@@ -24,51 +24,10 @@ CACHE_ROOT=${DEBUG_HOST_CACHE_DIR:-$HOME/.cache/debug-host}
 PULUMI_DIR=$CACHE_ROOT/pulumi-$PULUMI_VERSION
 BIN=$PULUMI_DIR/bin
 TIMES=$PULUMI_DIR/build-times.txt
-mkdir -p "$BIN"
-
-export PATH=/usr/local/go/bin:$PATH
-export GOFLAGS="-p=${PULUMI_BUILD_JOBS:-1} -buildvcs=false -trimpath"
-export CGO_ENABLED=0
-export GOTOOLCHAIN=${GOTOOLCHAIN:-local}
-GO=(nice -n 19 go)
-
-log() { printf '[pulumi/build %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-
-# A binary counts as built when it and its version stamp (<name>.version) are there.
-have() { [[ -x $BIN/$1 && -f $BIN/$1.version && $(cat "$BIN/$1.version") == "$2" ]]; }
-
-# build_one NAME VERSION FUNCTION: runs FUNCTION in a fresh temp dir, times it (wall clock)
-# and stamps the result; on failure the dir and its build.log are kept.
-build_one() {
-  local name=$1 version=$2 fn=$3
-  if have "$name" "$version"; then
-    log "$name $version: cached"
-    return 0
-  fi
-  local work start end size st
-  work=$(mktemp -d "${TMPDIR:-/tmp}/pulumi-build-$name.XXXXXX")
-  log "$name $version: building in $work"
-  start=$(date +%s)
-  set +e
-  (set -e; cd "$work"; "$fn" "$version" "$BIN/$name.tmp") >"$work/build.log" 2>&1
-  st=$?
-  set -e
-  if [[ $st -ne 0 ]]; then
-    log "$name $version: FAILED, last lines of $work/build.log:"
-    tail -n 30 "$work/build.log" >&2
-    rm -f "$BIN/$name.tmp"
-    return 1
-  fi
-  end=$(date +%s)
-  mv -f "$BIN/$name.tmp" "$BIN/$name"
-  echo "$version" >"$BIN/$name.version"
-  size=$(stat -c %s "$BIN/$name")
-  printf '%s %s %ss %s bytes %s jobs=%s\n' "$name" "$version" "$((end - start))" "$size" \
-    "$(date -u +%FT%TZ)" "${PULUMI_BUILD_JOBS:-1}" >>"$TIMES"
-  log "$name $version: built in $((end - start))s, $((size / 1024 / 1024)) MiB"
-  chmod -R u+w "$work" 2>/dev/null || true
-  rm -rf "$work"
-}
+GO_BUILD_LABEL=pulumi/build
+GO_BUILD_JOBS=${PULUMI_BUILD_JOBS:-1}
+# shellcheck source=../lib/go-build.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/go-build.sh"
 
 # The CLI: a wrapper module requiring pkg/v3 and sdk/v3; pkg's own go.mod points
 # github.com/atotto/clipboard at a fork (replaces do not carry over), so copy that replace.
@@ -119,11 +78,12 @@ targets=("$@")
 rc=0
 for t in "${targets[@]}"; do
   case $t in
-    pulumi) build_one pulumi "$PULUMI_VERSION" build_pulumi || rc=1 ;;
-    pulumi-language-nodejs) build_one pulumi-language-nodejs "$(lang_version)" build_language_nodejs || rc=1 ;;
-    pulumi-resource-kubernetes) build_one pulumi-resource-kubernetes "$K8S_PROVIDER_VERSION" build_kubernetes || rc=1 ;;
+    pulumi) build_one pulumi "$PULUMI_VERSION" build_pulumi;;
+    pulumi-language-nodejs) build_one pulumi-language-nodejs "$(lang_version)" build_language_nodejs;;
+    pulumi-resource-kubernetes) build_one pulumi-resource-kubernetes "$K8S_PROVIDER_VERSION" build_kubernetes;;
     *) log "unknown target $t"; rc=2 ;;
   esac
 done
+go_build_status || rc=1
 echo "$BIN"
 exit $rc
