@@ -17,9 +17,9 @@ export interface Leadership {
   stop(): Promise<void>;
 }
 
-/** The single embedded process. */
-export class SoleLeadership implements Leadership {
-  private listeners: LeadershipListener[] = [];
+/** The state and listeners every Leadership has; subclasses decide when it changes. */
+export abstract class LeadershipState implements Leadership {
+  private readonly listeners: LeadershipListener[] = [];
   private leader = false;
 
   get isLeader(): boolean {
@@ -30,15 +30,26 @@ export class SoleLeadership implements Leadership {
     this.listeners.push(listener);
   }
 
+  abstract start(): Promise<void>;
+  abstract stop(): Promise<void>;
+
+  /** Records a change and tells the listeners unless `notify` is false; false when nothing changed. */
+  protected set(leader: boolean, notify = true): boolean {
+    if (this.leader === leader) return false;
+    this.leader = leader;
+    if (notify) for (const listener of this.listeners) listener(leader);
+    return true;
+  }
+}
+
+/** The single embedded process. */
+export class SoleLeadership extends LeadershipState {
   async start(): Promise<void> {
-    this.leader = true;
-    for (const listener of this.listeners) listener(true);
+    this.set(true);
   }
 
   async stop(): Promise<void> {
-    if (!this.leader) return;
-    this.leader = false;
-    for (const listener of this.listeners) listener(false);
+    this.set(false);
   }
 }
 
@@ -52,24 +63,15 @@ export interface AdvisoryLeadershipOptions {
   readonly intervalMs?: number;
 }
 
-export class AdvisoryLockLeadership implements Leadership {
-  private listeners: LeadershipListener[] = [];
-  private leader = false;
+export class AdvisoryLockLeadership extends LeadershipState {
   private client?: pg.Client;
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private readonly intervalMs: number;
 
   constructor(private readonly options: AdvisoryLeadershipOptions) {
+    super();
     this.intervalMs = options.intervalMs ?? 1000;
-  }
-
-  get isLeader(): boolean {
-    return this.leader;
-  }
-
-  onChange(listener: LeadershipListener): void {
-    this.listeners.push(listener);
   }
 
   async start(): Promise<void> {
@@ -95,7 +97,7 @@ export class AdvisoryLockLeadership implements Leadership {
         await client.connect();
         this.client = client;
       }
-      if (this.leader) await this.client.query('SELECT 1');
+      if (this.isLeader) await this.client.query('SELECT 1');
       else {
         const { rows } = await this.client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [LEADER_LOCK_KEY]);
         if (rows[0]?.locked) this.set(true);
@@ -113,15 +115,15 @@ export class AdvisoryLockLeadership implements Leadership {
     const client = this.client;
     this.client = undefined;
     void client?.end().catch(() => undefined);
-    if (this.leader) this.options.logger.warn({ reason }, 'lost leadership');
+    if (this.isLeader) this.options.logger.warn({ reason }, 'lost leadership');
     this.set(false);
   }
 
-  private set(leader: boolean): void {
-    if (this.leader === leader) return;
-    this.leader = leader;
-    if (leader) this.options.logger.info('became leader');
-    if (!this.stopped || !leader) for (const listener of this.listeners) listener(leader);
+  protected override set(leader: boolean): boolean {
+    // A lock granted while stopping is recorded but announced to no one.
+    const changed = super.set(leader, !this.stopped || !leader);
+    if (changed && leader) this.options.logger.info('became leader');
+    return changed;
   }
 }
 
@@ -131,29 +133,20 @@ export class AdvisoryLockLeadership implements Leadership {
  * winner. The lock keeps its own guarantee: the outbox relay and metering never run twice
  * even if a Lease changes hands while the old leader's database session still lives.
  */
-export class GatedLeadership implements Leadership {
-  private listeners: LeadershipListener[] = [];
-  private leader = false;
+export class GatedLeadership extends LeadershipState {
   private guarding?: Promise<void>;
 
   constructor(
     private readonly primary: Leadership,
     private readonly guard: Leadership,
   ) {
+    super();
     primary.onChange((won) => {
       // Serialized, so a quick lose-win-lose never leaves the guard running.
       this.guarding = (this.guarding ?? Promise.resolve()).then(() => (won ? this.guard.start() : this.guard.stop())).catch(() => undefined);
       if (!won) this.set(false);
     });
     guard.onChange((held) => this.set(held && this.primary.isLeader));
-  }
-
-  get isLeader(): boolean {
-    return this.leader;
-  }
-
-  onChange(listener: LeadershipListener): void {
-    this.listeners.push(listener);
   }
 
   async start(): Promise<void> {
@@ -166,11 +159,5 @@ export class GatedLeadership implements Leadership {
     await this.guarding;
     await this.guard.stop();
     await this.primary.stop();
-  }
-
-  private set(leader: boolean): void {
-    if (this.leader === leader) return;
-    this.leader = leader;
-    for (const listener of this.listeners) listener(leader);
   }
 }

@@ -10,7 +10,7 @@
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { isConflict, isNotFound, messageOf } from '../drivers/kubernetes/api-errors.js';
-import type { Leadership, LeadershipListener } from './leadership.js';
+import { LeadershipState } from './leadership.js';
 
 export interface LeaseLeadershipOptions {
   readonly kubeConfig: KubeConfig;
@@ -28,14 +28,12 @@ export interface LeaseLeadershipOptions {
   readonly logger: Pick<Logger, 'info' | 'warn'>;
 }
 
-export class LeaseLeadership implements Leadership {
+export class LeaseLeadership extends LeadershipState {
   private readonly api: CoordinationV1Api;
   private readonly name: string;
   private readonly durationMs: number;
   private readonly renewDeadlineMs: number;
   private readonly retryMs: number;
-  private listeners: LeadershipListener[] = [];
-  private leader = false;
   private stopped = true;
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
@@ -44,20 +42,13 @@ export class LeaseLeadership implements Leadership {
   private observed?: { key: string; at: number };
 
   constructor(private readonly options: LeaseLeadershipOptions) {
+    super();
     this.api = options.kubeConfig.makeApiClient(CoordinationV1Api);
     this.name = options.name ?? 'debug-host-leader';
     const seconds = options.leaseDurationSeconds ?? 15;
     this.durationMs = seconds * 1000;
     this.renewDeadlineMs = options.renewDeadlineMs ?? Math.floor((this.durationMs * 2) / 3);
     this.retryMs = options.retryMs ?? Math.max(200, Math.floor(this.durationMs / 5));
-  }
-
-  get isLeader(): boolean {
-    return this.leader;
-  }
-
-  onChange(listener: LeadershipListener): void {
-    this.listeners.push(listener);
   }
 
   async start(): Promise<void> {
@@ -68,7 +59,7 @@ export class LeaseLeadership implements Leadership {
   /** Steps down and releases the Lease (empty holder), so that a follower takes it at once. */
   async stop(): Promise<void> {
     await this.halt();
-    const wasLeader = this.leader;
+    const wasLeader = this.isLeader;
     this.set(false);
     if (wasLeader) await this.release().catch((error: unknown) => this.options.logger.warn({ err: messageOf(error) }, 'could not release the Lease'));
   }
@@ -93,7 +84,7 @@ export class LeaseLeadership implements Leadership {
       })
       .catch((error: unknown) => {
         // The API server is unreachable: a leader keeps its role only within the renew deadline.
-        if (this.leader && Date.now() - this.lastRenew > this.renewDeadlineMs) {
+        if (this.isLeader && Date.now() - this.lastRenew > this.renewDeadlineMs) {
           this.options.logger.warn({ err: messageOf(error) }, 'could not renew the Lease in time; stepping down');
           this.set(false);
         }
@@ -166,10 +157,9 @@ export class LeaseLeadership implements Leadership {
     await this.replace(lease, { ...lease.spec, acquireTime: acquired ? new V1MicroTime(acquired) : undefined, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime() });
   }
 
-  private set(leader: boolean): void {
-    if (this.leader === leader) return;
-    this.leader = leader;
-    this.options.logger.info({ lease: this.name }, leader ? 'became leader (Lease)' : 'no longer leader (Lease)');
-    if (!this.stopped || !leader) for (const listener of this.listeners) listener(leader);
+  protected override set(leader: boolean): boolean {
+    const changed = super.set(leader, !this.stopped || !leader);
+    if (changed) this.options.logger.info({ lease: this.name }, leader ? 'became leader (Lease)' : 'no longer leader (Lease)');
+    return changed;
   }
 }
