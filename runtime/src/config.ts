@@ -45,6 +45,7 @@ export const configSchema = z.object({
   stopGraceMs: z.coerce.number().int().min(0).default(DEFAULT_SUPERVISION.stopGraceMs),
   reapIntervalMs: z.coerce.number().int().min(100).default(DEFAULT_SUPERVISION.reapIntervalMs),
   logRetentionLines: z.coerce.number().int().min(100).default(DEFAULT_SUPERVISION.logRetentionLines),
+  resumeConcurrency: z.coerce.number().int().min(1).max(256).default(DEFAULT_SUPERVISION.resumeConcurrency),
   /** Tenant created on first start of an empty store. @default 'default' */
   bootstrapTenant: z.string().min(3).default('default'),
   ...kubeConfigFields,
@@ -74,6 +75,7 @@ export const ENV_NAMES: Readonly<Record<keyof RuntimeConfig, string>> = {
   stopGraceMs: 'DEBUG_HOST_STOP_GRACE_MS',
   reapIntervalMs: 'DEBUG_HOST_REAP_INTERVAL_MS',
   logRetentionLines: 'DEBUG_HOST_LOG_RETENTION_LINES',
+  resumeConcurrency: 'DEBUG_HOST_RESUME_CONCURRENCY',
   bootstrapTenant: 'DEBUG_HOST_BOOTSTRAP_TENANT',
   ...KUBE_ENV_NAMES,
 };

@@ -68,6 +68,8 @@ export class Membership {
   /** Peers the circuit breaker took out until the given time. */
   private suspects = new Map<string, number>();
   private readonly source: MemberSource;
+  /** Member ids at the last rebuild, to tell listeners when one joined or left. */
+  private knownMembers = '';
 
   constructor(private readonly options: MembershipOptions) {
     this.address = options.self.address;
@@ -99,6 +101,7 @@ export class Membership {
     return id !== undefined && this.ringValue.has(id);
   }
 
+  /** Called when the ring or the member list changes. */
   onChange(listener: () => void): void {
     this.listeners.push(listener);
   }
@@ -151,9 +154,13 @@ export class Membership {
     const owners = [...this.members.values()].filter((m) => !m.draining && !this.suspects.has(m.id)).map((m) => m.id);
     const before = this.ringValue.members.join(',');
     this.ringValue = new HashRing(owners);
-    if (this.ringValue.members.join(',') !== before) {
-      this.options.logger.info({ members: this.ringValue.members }, 'ring changed');
-      for (const listener of this.listeners) listener();
-    }
+    const ringChanged = this.ringValue.members.join(',') !== before;
+    if (ringChanged) this.options.logger.info({ members: this.ringValue.members }, 'ring changed');
+    // A member leaving counts even when the circuit breaker took it off the ring already:
+    // only then may its projects be taken over.
+    const known = [...this.members.keys()].sort().join(',');
+    const membersChanged = known !== this.knownMembers;
+    this.knownMembers = known;
+    if (ringChanged || membersChanged) for (const listener of this.listeners) listener();
   }
 }

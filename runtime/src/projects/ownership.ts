@@ -7,12 +7,15 @@
  *   stopped here without touching the record.
  * On drain, this replica lets go of its runs (stops processes; Pods keep running, to be
  * adopted) and hands each to the ring's next owner.
+ * It runs every `intervalMs` and at once when the ring changes (a replica left or joined),
+ * starting up to `concurrency` runs at a time.
  */
 import type { Logger } from 'pino';
 import type { Membership } from '../cluster/membership.js';
 import type { Driver } from '../drivers/driver.js';
 import type { ProjectRecord } from '../domain/types.js';
 import type { Store } from '../store/store.js';
+import { forEachBounded } from './bounded.js';
 import type { ProjectService } from './project-service.js';
 
 export interface OwnershipDeps {
@@ -23,30 +26,54 @@ export interface OwnershipDeps {
   readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** @default 1000 */
   readonly intervalMs?: number;
+  /** Runs started or let go of at once. @default 16 */
+  readonly concurrency?: number;
 }
 
 export class OwnershipReconciler {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
-  private stopped = false;
+  private stopped = true;
+  /** The ring changed while a pass ran: run another as soon as it ends. */
+  private again = false;
+  private readonly concurrency: number;
 
-  constructor(private readonly deps: OwnershipDeps) {}
+  constructor(private readonly deps: OwnershipDeps) {
+    this.concurrency = deps.concurrency ?? 16;
+    deps.membership.onChange(() => this.kick());
+  }
 
   start(): void {
     this.stopped = false;
-    const loop = async (): Promise<void> => {
-      if (this.stopped) return;
-      this.running = this.reconcile().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'ownership reconcile failed'));
-      await this.running;
-      if (!this.stopped) this.timer = setTimeout(() => void loop(), this.deps.intervalMs ?? 1000);
-    };
-    void loop();
+    this.kick();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+  }
+
+  /** Runs a pass now, or right after the one in flight; then every `intervalMs`. */
+  private kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.running = this.reconcile()
+      .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'ownership reconcile failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        } else {
+          this.timer = setTimeout(() => this.kick(), this.deps.intervalMs ?? 1000);
+        }
+      });
   }
 
   async reconcile(): Promise<void> {
@@ -56,21 +83,24 @@ export class OwnershipReconciler {
     const leased = new Map(wanted.filter((p) => p.port !== undefined).map((p) => [p.id, p]));
     const supervisor = projects.supervisor;
 
-    for (const id of supervisor.liveProjectIds()) {
+    const strays = supervisor.liveProjectIds().filter((id) => {
       const project = leased.get(id);
-      if (projects.isBusy(id) || (project && project.owner === self)) continue;
+      return !projects.isBusy(id) && !(project && project.owner === self);
+    });
+    await forEachBounded(strays, this.concurrency, async (id) => {
+      const project = leased.get(id);
       this.deps.logger.warn({ projectId: id, owner: project?.owner }, 'letting go of a run this replica no longer owns');
       // Owned elsewhere now: let go (its new owner may have adopted the Pod); no longer wanted: stop.
       if (project) await supervisor.handOff(id);
       else await supervisor.stop(id);
-    }
+    });
 
-    for (const project of leased.values()) {
-      if (supervisor.isLive(project.id) || projects.isBusy(project.id)) continue;
+    const missing = [...leased.values()].filter((p) => !supervisor.isLive(p.id) && !projects.isBusy(p.id));
+    await forEachBounded(missing, this.concurrency, async (project) => {
       if (project.owner === self) {
         // A pid means this replica ran it before (a restart); a handover clears the pid.
         await this.resume(project, project.pid ? 'started again after the runtime restarted' : 'started on this replica, which it was handed to');
-        continue;
+        return;
       }
       const ownerGone = !membership.member(project.owner);
       if (ownerGone && membership.ring.ownerOf(project.id) === self) {
@@ -79,7 +109,7 @@ export class OwnershipReconciler {
           await this.resume(project, `taken over: ${reason}`);
         }
       }
-    }
+    });
   }
 
   /** Stops every local run and hands it to the replica the ring names without this one. */
@@ -87,14 +117,14 @@ export class OwnershipReconciler {
     const { store, projects, membership } = this.deps;
     let handed = 0;
     const mine = new Map((await store.listDesiredRunning(membership.self)).map((p) => [p.id, p]));
-    for (const id of projects.supervisor.liveProjectIds()) {
+    await forEachBounded(projects.supervisor.liveProjectIds(), this.concurrency, async (id) => {
       const project = mine.get(id);
       await projects.supervisor.handOff(id);
       const next = project && membership.ring.ownerOf(id);
       if (project && next && next !== membership.self) {
         if (await store.tenant(project.tenantId).handOver(id, membership.self, next, `replica ${membership.self} is draining`)) handed += 1;
       }
-    }
+    });
     return handed;
   }
 

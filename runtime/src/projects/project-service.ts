@@ -12,6 +12,7 @@ import type { LogPipeline } from '../logs/log-pipeline.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store, TenantStore } from '../store/store.js';
 import { RunSupervisor } from './run-supervisor.js';
+import { forEachBounded } from './bounded.js';
 import type { SupervisionSettings } from './settings.js';
 import { checkWorkspace, resolveCwd } from './workspace.js';
 
@@ -178,9 +179,9 @@ export class ProjectService {
   async recover(): Promise<{ restarted: number; lost: number }> {
     let restarted = 0;
     let lost = 0;
-    for (const project of await this.deps.store.listDesiredRunning()) {
-      // Runs that ended by themselves (exited, crashed out, lost) hold no lease: nothing to resume.
-      if (this.supervisor.isLive(project.id) || project.port === undefined) continue;
+    // Runs that ended by themselves (exited, crashed out, lost) hold no lease: nothing to resume.
+    const leased = (await this.deps.store.listDesiredRunning()).filter((p) => !this.supervisor.isLive(p.id) && p.port !== undefined);
+    await forEachBounded(leased, this.deps.settings.resumeConcurrency, async (project) => {
       const tenant = this.deps.store.tenant(project.tenantId);
       try {
         if (project.pid) await this.deps.driver.reapOrphan({ tenantId: project.tenantId, projectId: project.id, pid: project.pid });
@@ -192,7 +193,7 @@ export class ProjectService {
           .release(project.id, { state: 'lost', reason: `the runtime restarted and could not start it again: ${(error as Error).message}` })
           .catch((releaseError: unknown) => this.deps.logger.error({ err: releaseError }, 'could not mark a project lost'));
       }
-    }
+    });
     return { restarted, lost };
   }
 

@@ -6,10 +6,13 @@ export interface SupervisionSettings {
   readonly reapIntervalMs: number;
   /** Log lines kept per project in the store. @default 10000 */
   readonly logRetentionLines: number;
+  /** Runs started at once on recovery and takeover. @default 16 */
+  readonly resumeConcurrency: number;
 }
 
 export const DEFAULT_SUPERVISION: SupervisionSettings = {
   stopGraceMs: 5000,
   reapIntervalMs: 30_000,
   logRetentionLines: 10_000,
+  resumeConcurrency: 16,
 };
