@@ -23,6 +23,7 @@ import { TokenService } from './tenancy/tokens.js';
 import { Membership } from './cluster/membership.js';
 import { CallRouter, verifyForward } from './cluster/router.js';
 import { OwnershipReconciler } from './projects/ownership.js';
+import { RouteCache } from './cluster/route-cache.js';
 import { connectServices, type ReplicaServices } from './services.js';
 import { ToolDispatcher } from './tools/dispatcher.js';
 import { packageVersion } from './version.js';
@@ -67,15 +68,22 @@ export class Runtime {
       metrics: this.metrics,
       logger,
       replicaId: config.replicaId,
-      settings: { stopGraceMs: config.stopGraceMs, reapIntervalMs: config.reapIntervalMs, logRetentionLines: config.logRetentionLines },
+      settings: {
+        stopGraceMs: config.stopGraceMs,
+        reapIntervalMs: config.reapIntervalMs,
+        logRetentionLines: config.logRetentionLines,
+        resumeConcurrency: config.resumeConcurrency,
+      },
     });
+    const router = config.databaseUrl && clusterSecret ? this.clusterParts(clusterSecret).router : undefined;
     this.dispatcher = new ToolDispatcher({
       store,
       projects: this.projects,
       metrics: this.metrics,
       logger,
       limiter: services.limiter,
-      router: config.databaseUrl && clusterSecret ? this.clusterParts(clusterSecret).router : undefined,
+      router,
+      routes: router && new RouteCache({ cache: services.cache, metrics: this.metrics }),
     });
   }
 
@@ -115,7 +123,14 @@ export class Runtime {
     const self = { id: this.config.replicaId, address: '', draining: false };
     const membership = new Membership({ store: this.store, self, logger: this.logger, source: this.kubeDiscovery?.members() });
     const router = new CallRouter({ membership, logger: this.logger, secret });
-    const ownership = new OwnershipReconciler({ store: this.store, projects: this.projects, membership, driver: this.driver, logger: this.logger });
+    const ownership = new OwnershipReconciler({
+      store: this.store,
+      projects: this.projects,
+      membership,
+      driver: this.driver,
+      logger: this.logger,
+      concurrency: this.config.resumeConcurrency,
+    });
     this.cluster = { membership, router, ownership };
     return this.cluster;
   }

@@ -1,11 +1,13 @@
 /**
- * The optional shared services of a replica, chosen by config: Redis for rate limits
- * (in-process buckets without it), Kafka for the outbox relay (the log without it), and
+ * The optional shared services of a replica, chosen by config: Redis for rate limits and
+ * the ownership cache (in-process buckets and LRU without it), Kafka for the outbox relay (the log without it), and
  * leadership: a PostgreSQL advisory lock, gated by a Kubernetes Lease when replicas run in a
  * cluster (the Lease decides who leads, the lock still guarantees one relay), and the sole
  * leader on the embedded store.
  */
 import type { Logger } from 'pino';
+import type { Cache } from './cache/cache.js';
+import { createCache } from './cache/create-cache.js';
 import type { RedisClient } from './cache/redis-connection.js';
 import { connectRedis, redisConnectionFromEnv } from './cache/redis-connection.js';
 import { AdvisoryLockLeadership, GatedLeadership, SoleLeadership, type Leadership } from './cluster/leadership.js';
@@ -22,6 +24,8 @@ import type { Store } from './store/store.js';
 
 export interface ReplicaServices {
   readonly limiter?: RateLimiter;
+  /** Shared by the replicas in Redis, else this process's LRU; for facts the store also holds. */
+  readonly cache: Cache;
   readonly leadership: Leadership;
   /** Which backends are in use, for /health. */
   readonly describe: () => Record<string, unknown>;
@@ -31,15 +35,13 @@ export interface ReplicaServices {
 /** `lease`: present when replicas find each other through Kubernetes; it then decides who leads. */
 export function connectServices(config: RuntimeConfig, store: Store, logger: Logger, env: NodeJS.ProcessEnv = process.env, lease?: Leadership): ReplicaServices {
   const redisOptions = redisConnectionFromEnv(env);
-  let redis: RedisClient | undefined;
+  const redis: RedisClient | undefined = redisOptions ? connectRedis(redisOptions) : undefined;
   let limiter: RateLimiter | undefined;
   if (config.rateLimitPerSecond > 0) {
     const policy = { capacity: config.rateLimitBurst, refillPerSecond: config.rateLimitPerSecond };
-    if (redisOptions) {
-      redis = connectRedis(redisOptions);
-      limiter = new RedisRateLimiter({ redis, policy, logger });
-    } else limiter = new MemoryRateLimiter({ policy });
+    limiter = redis ? new RedisRateLimiter({ redis, policy, logger }) : new MemoryRateLimiter({ policy });
   }
+  const cache = createCache({ redis, logger });
 
   let leadership: Leadership = new SoleLeadership();
   let election = 'sole';
@@ -73,11 +75,13 @@ export function connectServices(config: RuntimeConfig, store: Store, logger: Log
 
   return {
     limiter,
+    cache,
     leadership,
     describe: () => ({
       leader: leadership.isLeader,
       leaderElection: election,
       rateLimit: limiter ? (redis ? 'redis' : 'memory') : 'off',
+      cache: redis ? 'redis' : 'memory',
       events: brokers ? 'kafka' : 'log',
     }),
     async close() {
@@ -85,6 +89,7 @@ export function connectServices(config: RuntimeConfig, store: Store, logger: Log
       await leadership.stop();
       await relay?.stop();
       await limiter?.close?.();
+      await cache.close?.();
       redis?.disconnect();
     },
   };

@@ -66,6 +66,38 @@ describe('three replicas on loopback: routing, leader, failover, rolling restart
     expect(exactlyOnce()).toEqual(ids.map(() => 1));
   });
 
+  it('routes repeat calls from the ownership cache in Redis, and a stop here and a start there never send a call astray', async () => {
+    const hits = async () =>
+      (await Promise.all(replicas.map(async (r) => (await (await fetch(`${r.base}/metrics`)).text()).match(/debug_host_route_cache_total\{result="hit"[^}]*\} (\d+)/)?.[1])))
+        .map(Number)
+        .map((n) => (Number.isNaN(n) ? 0 : n))
+        .reduce((a, b) => a + b, 0);
+    expect((await health(replicas[0]!)).cache).toBe('redis');
+    const before = await hits();
+    for (let round = 0; round < 3; round += 1) {
+      for (const projectId of ids) {
+        const seen = await Promise.all(replicas.map((r) => status(r, projectId)));
+        expect(seen.every((s) => s.data.project.live)).toBe(true); // answered by the replica that runs it
+      }
+    }
+    // Every call that landed on a non-owner after the first looked its route up in the cache.
+    expect((await hits()) - before).toBeGreaterThanOrEqual(ids.length * 2);
+
+    const projectId = ids[0]!;
+    const first = await status(replicas[0]!, projectId);
+    const owner = replicas.find((r) => r.id === first.data.project.owner)!;
+    const others = replicas.filter((r) => r !== owner);
+    // Stopped through one non-owner, started through the other, asked everywhere at once.
+    expect((await callTool(others[0]!, token, 'host.stop', { projectId })).isError).toBe(false);
+    expect((await callTool(others[1]!, token, 'host.start', { projectId })).isError).toBe(false);
+    const project = await eventually(async () => {
+      const seen = await Promise.all(replicas.map((r) => status(r, projectId)));
+      return seen.every((s) => s.data.project.live && s.data.project.ready && s.data.project.pid === seen[0]!.data.project.pid) ? seen[0]!.data.project : undefined;
+    }, 20_000, 'every replica reaching the one new run');
+    expect(project.pid).not.toBe(first.data.project.pid);
+    expect(exactlyOnce()).toEqual(ids.map(() => 1));
+  });
+
   it('survives kill -9 of the leader under load: a new leader, and its projects run again on their new owners', async () => {
     const leader = (await Promise.all(replicas.map(async (r) => ({ r, h: await health(r) })))).find((x) => x.h.leader)!.r;
     const survivors = replicas.filter((r) => r !== leader);

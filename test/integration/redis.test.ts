@@ -36,6 +36,12 @@ async function role(port: number): Promise<string> {
   return stdout.split('\n')[0]?.trim() ?? '';
 }
 
+/** EVAL calls served by the whole cluster so far (the limiter's one command). */
+async function evalCalls(): Promise<number> {
+  const stats = await Promise.all(PORTS.map((port) => run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'info', 'commandstats'])));
+  return stats.reduce((sum, { stdout }) => sum + Number(/cmdstat_eval:calls=(\d+)/.exec(stdout)?.[1] ?? 0), 0);
+}
+
 async function kill(port: number): Promise<void> {
   const pid = Number((await readFile(join(STATE, String(port), 'redis.pid'), 'utf8')).trim());
   process.kill(pid, 'SIGKILL');
@@ -119,6 +125,31 @@ describe('Redis Cluster: rate limits and cache', () => {
     // Another tenant is not affected.
     await a.take(tenant('other'));
     expect(a.degraded || b.degraded).toBe(false);
+  });
+
+  it('after a refusal, refuses that tenant itself until the next token is due, then asks Redis again', async () => {
+    const policy = { capacity: 2, refillPerSecond: 1 };
+    const limiter = new RedisRateLimiter({ redis: client(), policy });
+    const peer = new RedisRateLimiter({ redis: client(), policy });
+    const t = tenant('flood');
+    await limiter.take(t, 2);
+    expect(limiter.refusal(t)).toBeUndefined(); // it has not been refused yet: it does not guess
+    const first = (await limiter.take(t).catch((e: unknown) => e)) as DebugHostError;
+    expect(first.code).toBe('rate_limited');
+    const evalsBefore = await evalCalls();
+    const refusals = await Promise.all(Array.from({ length: 200 }, () => limiter.take(t).then(() => undefined, (e: unknown) => e as DebugHostError)));
+    expect(refusals.every((e) => e instanceof DebugHostError && e.code === 'rate_limited')).toBe(true);
+    const waits = refusals.map((e) => e?.facts?.retryAfterMs as number);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(first.facts?.retryAfterMs as number);
+    expect(limiter.refusal(t)?.code).toBe('rate_limited');
+    expect(await evalCalls()).toBe(evalsBefore); // 200 refusals, not one Redis call
+    // Another replica has no such knowledge and asks Redis (which refuses it too).
+    expect(await outcome(peer.take(t))).toBe('limited');
+    expect(await evalCalls()).toBe(evalsBefore + 1);
+    // Once the token is due, the call goes through Redis and is allowed.
+    await new Promise((r) => setTimeout(r, (first.facts?.retryAfterMs as number) + 20));
+    expect(limiter.refusal(t)).toBeUndefined();
+    expect(await outcome(limiter.take(t))).toBe('ok');
   });
 
   it('measures take() latency on the cluster (sequential, 500 calls over 50 tenants)', async () => {

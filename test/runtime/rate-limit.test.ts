@@ -26,6 +26,22 @@ describe('per-tenant rate limit through MCP', () => {
     expect((await busy.call('host.list')).isError).toBe(false);
   });
 
+  it('answers a throttled tenant without the MCP layer yet exactly as it would (role errors still come first)', async () => {
+    await harness.runtime.store.createTenant({ id: 'flood' }, SYSTEM_ACTOR);
+    const viewer = await harness.client('flood', 'viewer');
+    for (let i = 0; i < 3; i += 1) await viewer.call('host.list');
+    const metrics = async () => (await (await fetch(harness.url.replace(/\/mcp$/, '/metrics'))).text()).match(/tool_calls_total\{[^}]*tenant="flood"[^}]*outcome="rate_limited"[^}]*\} (\d+)/)?.[1];
+    const refusedBefore = Number((await metrics()) ?? 0);
+    const refused = await viewer.call('host.list');
+    expect(refused.isError).toBe(true);
+    expect(refused.data.error).toMatchObject({ code: 'rate_limited', capacity: 3, refillPerSecond: 1 });
+    expect(refused.text).toMatch(/^Tenant 'flood' is over its rate limit of 3 calls in a burst and 1 per second; retry in \d+ ms\. Wait \d+ ms/);
+    // A viewer may not start projects: that answer does not turn into "rate limited".
+    const forbidden = await viewer.call('host.start', { projectId: 'prj_anything' });
+    expect(forbidden.data.error.code).toBe('forbidden');
+    expect(Number(await metrics())).toBe(refusedBefore + 1);
+  });
+
   it('reports the sole leader and the backends in /health', async () => {
     const health = await (await fetch(harness.url.replace(/\/mcp$/, '/health'))).json();
     expect(health).toMatchObject({ leader: true, rateLimit: 'memory', events: 'log' });

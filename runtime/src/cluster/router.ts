@@ -8,8 +8,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
-import type { ProjectRecord } from '../domain/types.js';
 import type { Membership } from './membership.js';
+import type { ProjectRoute } from './route-cache.js';
 
 export const FORWARDED_HEADER = 'x-debug-host-forwarded-by';
 
@@ -57,7 +57,7 @@ export class CallRouter {
     return this.options.membership.self;
   }
 
-  ownerOf(project: ProjectRecord): string {
+  ownerOf(project: ProjectRoute): string {
     const { membership } = this.options;
     if (project.port !== undefined && project.owner && membership.isActive(project.owner)) return project.owner;
     return membership.ring.ownerOf(project.id) ?? membership.self;

@@ -12,6 +12,7 @@ export class Metrics {
   readonly activeContainersPerPod: Gauge;
   readonly logLines: Counter<'stream'>;
   readonly restarts: Counter<'reason'>;
+  readonly routeCache: Counter<'result'>;
 
   constructor(readonly replicaId: string) {
     this.registry.setDefaultLabels({ replica: replicaId });
@@ -49,6 +50,12 @@ export class Metrics {
       name: 'debug_host_project_restarts_total',
       help: 'Project restarts by reason (crash, recovery).',
       labelNames: ['reason'],
+      registers: [this.registry],
+    });
+    this.routeCache = new Counter({
+      name: 'debug_host_route_cache_total',
+      help: 'Lookups of where a project call goes (its owner replica): hit or miss of the ownership cache.',
+      labelNames: ['result'],
       registers: [this.registry],
     });
   }

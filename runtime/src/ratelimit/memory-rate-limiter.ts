@@ -4,6 +4,7 @@
  * there is no timer; a bucket that would be full again is the same as no bucket and may be
  * dropped to keep memory bounded.
  */
+import type { DebugHostError } from '../domain/errors.js';
 import type { TenantId } from '../domain/types.js';
 import { checkCost, DEFAULT_RATE_LIMIT, policyFor, rateLimited, type PolicySource, type RateLimiter } from './rate-limiter.js';
 
@@ -58,6 +59,12 @@ export class MemoryRateLimiter implements RateLimiter {
     this.buckets.delete(tenantId);
     this.buckets.set(tenantId, { tokens: tokens - cost, updatedAt: now });
     if (this.buckets.size > this.maxTenants) this.evict(now);
+  }
+
+  refusal(tenantId: TenantId): DebugHostError | undefined {
+    const policy = policyFor(this.policy, tenantId);
+    const tokens = this.available(tenantId);
+    return tokens < 1 ? rateLimited(tenantId, policy, ((1 - tokens) * 1000) / policy.refillPerSecond) : undefined;
   }
 
   /** Tokens the tenant could spend now (for tests and metrics). */

@@ -11,6 +11,12 @@ import type { TenantId } from '../domain/types.js';
 export interface RateLimiter {
   /** Takes `cost` tokens (@default 1) from the tenant's bucket, or throws `rate_limited`. */
   take(tenantId: TenantId, cost?: number): Promise<void>;
+  /**
+   * The `rate_limited` error a one-token call would get now, when this replica knows it
+   * without a round trip (its own bucket, or a recent refusal from the shared one); takes
+   * nothing. Lets the server turn a flood away before it costs an MCP request.
+   */
+  refusal(tenantId: TenantId): DebugHostError | undefined;
   close?(): Promise<void>;
 }
 

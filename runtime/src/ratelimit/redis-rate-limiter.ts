@@ -8,8 +8,14 @@
  * all" or "deny all"), logs that once, and goes back to Redis when a probe succeeds. During
  * an outage each replica enforces the policy on its own, so a tenant spread over N replicas
  * may get up to N times its rate: pass a stricter `fallback` to change that.
+ *
+ * A refusal says when the next token comes (`retryAfterMs`, by Redis's clock). Until then,
+ * counted from before the call went out, every one-token call is refused too (tokens only
+ * come back with time), so this replica refuses them itself: a flood that ignores
+ * `retryAfterMs` costs one Redis call per refusal window instead of one per call.
  */
 import type { Logger } from 'pino';
+import type { DebugHostError } from '../domain/errors.js';
 import type { TenantId } from '../domain/types.js';
 import type { RedisClient } from '../cache/redis-connection.js';
 import { RedisGuard } from '../cache/redis-guard.js';
@@ -71,6 +77,8 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly policy: PolicySource;
   private readonly fallback: RateLimiter;
   private readonly guard: RedisGuard;
+  /** Tenant -> local time before which its shared bucket is known to hold less than one token. */
+  private readonly emptyUntil = new Map<TenantId, number>();
 
   constructor(options: RedisRateLimiterOptions) {
     this.redis = options.redis;
@@ -92,12 +100,28 @@ export class RedisRateLimiter implements RateLimiter {
   async take(tenantId: TenantId, cost = 1): Promise<void> {
     const policy = policyFor(this.policy, tenantId);
     checkCost(tenantId, cost, policy);
+    const known = this.refusal(tenantId);
+    if (known) throw known;
+    const sentAt = Date.now();
     const result = await this.guard.run(() =>
       this.redis.eval(TOKEN_BUCKET_LUA, 1, bucketKey(tenantId), policy.capacity, policy.refillPerSecond / 1000, cost),
     );
     if (!result.ok) return this.fallback.take(tenantId, cost);
     const [allowed, retryAfterMs] = parseReply(result.value);
-    if (!allowed) throw rateLimited(tenantId, policy, retryAfterMs);
+    if (allowed) return;
+    // Only a one-token refusal says when one token comes back.
+    if (cost === 1) this.emptyUntil.set(tenantId, sentAt + retryAfterMs);
+    throw rateLimited(tenantId, policy, retryAfterMs);
+  }
+
+  refusal(tenantId: TenantId): DebugHostError | undefined {
+    if (this.guard.isDown) return this.fallback.refusal(tenantId);
+    const until = this.emptyUntil.get(tenantId);
+    if (until === undefined) return undefined;
+    const left = until - Date.now();
+    if (left > 0) return rateLimited(tenantId, policyFor(this.policy, tenantId), left);
+    this.emptyUntil.delete(tenantId);
+    return undefined;
   }
 
   async close(): Promise<void> {

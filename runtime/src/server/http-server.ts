@@ -11,7 +11,9 @@ import { DebugHostError } from '../domain/errors.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { TokenService } from '../tenancy/tokens.js';
 import type { ToolDispatcher } from '../tools/dispatcher.js';
+import type { JSONRPCResponse } from '@modelcontextprotocol/sdk/types.js';
 import { FORWARDED_HEADER } from '../cluster/router.js';
+import type { Principal } from '../tenancy/principal.js';
 import { authInfoFor, createMcpServer } from './mcp-server.js';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -93,6 +95,9 @@ async function serveMcp(deps: HttpDeps, validator: AjvJsonSchemaValidator, req: 
     });
   }
   const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+  const forwardedBy = deps.forwardedBy?.(req.headers[FORWARDED_HEADER] as string | undefined, token);
+  const refused = refuseAtOnce(deps, body, principal, forwardedBy);
+  if (refused) return sendJson(res, 200, refused);
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   const mcp = createMcpServer(deps.dispatcher, deps.version, undefined, validator);
   res.on('close', () => {
@@ -100,8 +105,22 @@ async function serveMcp(deps: HttpDeps, validator: AjvJsonSchemaValidator, req: 
     void mcp.close();
   });
   await mcp.connect(transport);
-  const forwardedBy = deps.forwardedBy?.(req.headers[FORWARDED_HEADER] as string | undefined, token);
   await transport.handleRequest(Object.assign(req, { auth: authInfoFor(principal, token, forwardedBy) }), res, body);
+}
+
+/**
+ * A tools/call whose tenant is known to be over its rate limit is answered here, with the
+ * same JSON-RPC result the MCP server would send: a flood that ignores retryAfterMs then
+ * costs a token check and a JSON parse per call, not an MCP server, a transport and Redis.
+ */
+function refuseAtOnce(deps: HttpDeps, body: unknown, principal: Principal, forwardedBy: string | undefined): JSONRPCResponse | undefined {
+  // Only the method, id and tool name matter here; the arguments are never looked at.
+  const request = body as { method?: unknown; id?: unknown; params?: { name?: unknown } } | null;
+  const { id } = request ?? {};
+  const name = request?.params?.name;
+  if (request?.method !== 'tools/call' || typeof name !== 'string' || (typeof id !== 'string' && typeof id !== 'number')) return undefined;
+  const result = deps.dispatcher.refuseAtOnce(name, principal, { forwardedBy });
+  return result && { jsonrpc: '2.0', id, result };
 }
 
 function readJson(req: IncomingMessage): Promise<unknown> {

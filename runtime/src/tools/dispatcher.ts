@@ -14,6 +14,7 @@ import { actorOf, type Principal } from '../tenancy/principal.js';
 import { LEAST_ROLE, roleAllows } from '../tenancy/roles.js';
 import { TOOLS } from './catalog.js';
 import type { CallRouter } from '../cluster/router.js';
+import type { ProjectRoute, RouteCache } from '../cluster/route-cache.js';
 import type { ToolContext, ToolDefinition } from './tool.js';
 import { parseInput, toInputJsonSchema } from './validation.js';
 
@@ -22,6 +23,8 @@ const TENANT_CACHE_MS = 1000;
 
 export interface CallLimiter {
   take(tenantId: string, cost?: number): Promise<void>;
+  /** The refusal a call would get now, known without a round trip. */
+  refusal?(tenantId: string): DebugHostError | undefined;
 }
 
 /** Where a call came from: the bearer token (for forwarding) and the replica that forwarded it. */
@@ -38,6 +41,8 @@ export interface DispatcherDeps {
   readonly limiter?: CallLimiter;
   /** Routes project calls to their owner replica; absent on a single replica. */
   readonly router?: CallRouter;
+  /** Where project calls go, cached. @default - the store is asked on every call */
+  readonly routes?: RouteCache;
 }
 
 export class ToolDispatcher {
@@ -67,13 +72,32 @@ export class ToolDispatcher {
     return this.byName.has(name);
   }
 
+  /**
+   * The answer to a call that its tenant's rate limit turns away, when that is known at once
+   * (see RateLimiter.refusal), for the HTTP server to send before building an MCP request.
+   * Undefined when the call must take the full path: forwarded calls (charged where they
+   * came in), unknown tools and calls the role may not make (their own errors come first).
+   */
+  refuseAtOnce(name: string, principal: Principal, via: CallOrigin = {}): CallToolResult | undefined {
+    const tool = this.byName.get(name);
+    if (via.forwardedBy || !tool || !roleAllows(principal.role, tool.permission)) return undefined;
+    const refusal = this.deps.limiter?.refusal?.(principal.tenantId);
+    if (!refusal) return undefined;
+    this.deps.metrics.toolCalls.inc({ tool: tool.name, tenant: principal.tenantId, outcome: refusal.code });
+    this.deps.metrics.toolDuration.observe({ tool: tool.name, outcome: refusal.code }, 0);
+    return errorResult(refusal);
+  }
+
   async call(name: string, args: unknown, principal: Principal, via: CallOrigin = {}): Promise<CallToolResult> {
     const tool = this.byName.get(name);
     if (!tool) return errorResult(new DebugHostError('invalid_input', `There is no tool named '${name}'.`, { field: 'name', fix: 'Call tools/list to see the tools you can use.' }));
     const started = process.hrtime.bigint();
     let outcome = 'ok';
+    let moves: string | undefined;
     try {
       const input = await this.admit(tool, args, principal, via);
+      // A start, stop or restart may move the project: once it is done, the next call reads the store.
+      if (tool.permission !== 'read' && typeof input.projectId === 'string') moves = input.projectId;
       const forwarded = await this.routeToOwner(tool, input, args, principal, via);
       if (forwarded) {
         outcome = forwarded.isError ? 'forwarded_error' : 'forwarded';
@@ -87,6 +111,7 @@ export class ToolDispatcher {
       outcome = known.code;
       return errorResult(known);
     } finally {
+      if (moves !== undefined) await this.deps.routes?.forget(principal.tenantId, moves);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.deps.metrics.toolCalls.inc({ tool: tool.name, tenant: principal.tenantId, outcome });
       this.deps.metrics.toolDuration.observe({ tool: tool.name, outcome }, seconds);
@@ -117,8 +142,9 @@ export class ToolDispatcher {
    */
   private async routeToOwner(tool: ToolDefinition, input: Record<string, unknown>, args: unknown, principal: Principal, via: CallOrigin): Promise<CallToolResult | undefined> {
     const router = this.deps.router;
-    if (!router || via.forwardedBy || !via.token || typeof input.projectId !== 'string') return undefined;
-    const project = await this.deps.projects.find(this.deps.store.tenant(principal.tenantId), input.projectId);
+    const idOrName = input.projectId;
+    if (!router || via.forwardedBy || !via.token || typeof idOrName !== 'string') return undefined;
+    const project = await this.route(principal.tenantId, idOrName);
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const owner = router.ownerOf(project);
       if (owner === router.self) return undefined;
@@ -126,6 +152,15 @@ export class ToolDispatcher {
       if (result) return result;
     }
     return undefined;
+  }
+
+  /** The project's id and owner, from the ownership cache or else the store. */
+  private async route(tenantId: string, idOrName: string): Promise<ProjectRoute> {
+    const cached = await this.deps.routes?.get(tenantId, idOrName);
+    if (cached) return cached;
+    const project = await this.deps.projects.find(this.deps.store.tenant(tenantId), idOrName);
+    this.deps.routes?.remember(tenantId, idOrName, project);
+    return project;
   }
 
   private context(principal: Principal): ToolContext {
