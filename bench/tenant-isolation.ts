@@ -5,18 +5,21 @@
  * otherwise). A victim tenant calls at a steady rate, open loop (each call is sent on
  * schedule, whether or not the previous one answered, so a stall shows in the latencies);
  * a noisy tenant floods with many concurrent MCP clients in tight loops, far over its
- * limit and ignoring retry-after. The victim is measured without the flood, then with it,
- * in the same run.
+ * limit and ignoring retry-after, from a process of its own (bench/lib/flood.ts). The
+ * victim is measured without the flood, then with it, in the same run; the victim client's
+ * own event-loop delay is reported beside its latencies.
  *
  *   eval "$(scripts/services up)"
  *   npm run bench:isolation -- [--replicas 3] [--seconds 30] [--victim-rate 20] [--noisy-clients 64]
- *                              [--rate-limit 50 --rate-burst 200] [--honor-retry-after]
+ *                              [--rate-limit 50 --rate-burst 200] [--honor-retry-after] [--flood-nice 10]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Agent, SLEEPER, createTenants, registerProjects, type CallOutcome } from './lib/mcp.js';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { startFlood } from './lib/flood.js';
+import { Agent, createTenants, registerProjects, type CallOutcome } from './lib/mcp.js';
 import { LoadSampler, Recorder, ratio } from './lib/recorder.js';
 import { createDatabase, health, sleep, startReplicas, teardown, runtimeSource, type Replica } from './lib/replicas.js';
 import { histogram, round } from './stats.js';
@@ -31,6 +34,7 @@ const { values } = parseArgs({
     'rate-limit': { type: 'string' },
     'rate-burst': { type: 'string' },
     'honor-retry-after': { type: 'boolean', default: false },
+    'flood-nice': { type: 'string', default: '10' },
   },
 });
 const REPLICAS = Number(values.replicas);
@@ -60,6 +64,8 @@ function victimCall(agent: Agent, ids: readonly string[], i: number): Promise<Ca
   }
 }
 
+const lagP99 = (h: IntervalHistogram): number => round(h.percentile(99) / 1e6);
+
 /** Open loop: a call every 1/rate seconds for `ms`; waits for the last answers. */
 async function steady(agent: Agent, ids: readonly string[], ms: number, rec: Recorder): Promise<number> {
   const began = performance.now();
@@ -81,38 +87,6 @@ async function steady(agent: Agent, ids: readonly string[], ms: number, rec: Rec
   }
   await Promise.all(inFlight);
   return maxInFlight;
-}
-
-interface Flood {
-  calls: number;
-  accepted: number;
-  rejected: number;
-  rejectedWithRetryAfter: number;
-  retryAfterMs: number[];
-  other: Map<string, number>;
-}
-
-async function flood(agents: readonly Agent[], ids: readonly string[], until: () => boolean): Promise<Flood> {
-  const f: Flood = { calls: 0, accepted: 0, rejected: 0, rejectedWithRetryAfter: 0, retryAfterMs: [], other: new Map() };
-  await Promise.all(
-    agents.map(async (agent, w) => {
-      for (let i = w; !until(); i += agents.length) {
-        const out = await (i % 2 ? agent.call('host.list', {}) : agent.call('host.status', { projectId: ids[i % ids.length]! }));
-        f.calls += 1;
-        if (out.ok) f.accepted += 1;
-        else if (out.code === 'rate_limited') {
-          f.rejected += 1;
-          if (out.retryAfterMs !== undefined) {
-            f.rejectedWithRetryAfter += 1;
-            if (f.retryAfterMs.length < 10_000) f.retryAfterMs.push(out.retryAfterMs);
-            // A well-behaved client waits as told; the default flood does not.
-            if (values['honor-retry-after']) await sleep(out.retryAfterMs);
-          }
-        } else f.other.set(out.code, (f.other.get(out.code) ?? 0) + 1);
-      }
-    }),
-  );
-  return f;
 }
 
 const db = await createDatabase('iso');
@@ -140,23 +114,32 @@ try {
   process.stderr.write(`victim alone for ${PHASE_MS / 1000}s at ${VICTIM_RATE}/s\n`);
   const quiet = new Recorder();
   let machine = new LoadSampler(1000);
+  const quietLag = monitorEventLoopDelay({ resolution: 10 });
+  quietLag.enable();
   const quietInFlight = await steady(victim, victimIds, PHASE_MS, quiet);
+  quietLag.disable();
   const quietMachine = machine.stop();
 
   process.stderr.write(`victim at ${VICTIM_RATE}/s with ${NOISY_CLIENTS} noisy clients flooding\n`);
-  const noisy = await Promise.all(Array.from({ length: NOISY_CLIENTS }, () => Agent.create(noisyId!, 'viewer', pool)));
-  agents.push(...noisy);
   const loud = new Recorder();
-  let stopFlood = false;
-  const flooding = flood(noisy, noisyIds, () => stopFlood);
+  const flooding = await startFlood({
+    tenant: noisyId!,
+    projectIds: noisyIds,
+    clients: NOISY_CLIENTS,
+    honorRetryAfter: values['honor-retry-after'],
+    nice: Number(values['flood-nice']),
+    replicas: replicas.map(({ id, port, base, mcpUrl }) => ({ id, port, base, mcpUrl })),
+  });
   await sleep(2000); // the flood is at full speed and the noisy bucket empty
   machine = new LoadSampler(1000);
+  const floodLag = monitorEventLoopDelay({ resolution: 10 });
+  floodLag.enable();
   const t0 = performance.now();
   const floodInFlight = await steady(victim, victimIds, PHASE_MS, loud);
   const floodSeconds = (performance.now() - t0) / 1000;
+  floodLag.disable();
   const floodMachine = machine.stop();
-  stopFlood = true;
-  const f = await flooding;
+  const f = await flooding.stop();
 
   const q = quiet.summary();
   const l = loud.summary();
@@ -171,18 +154,19 @@ try {
       rate: VICTIM_RATE,
       projects: PROJECTS,
       mix: 'host.status, host.list, host.logs, host.checkPort, host.searchLogs in turn; latency from the scheduled send time',
-      withoutFlood: { ...q.all, maxInFlight: quietInFlight, perTool: q.tools, machine: quietMachine },
-      withFlood: { ...l.all, maxInFlight: floodInFlight, perTool: l.tools, machine: floodMachine },
+      withoutFlood: { ...q.all, maxInFlight: quietInFlight, clientEventLoopDelayP99Ms: lagP99(quietLag), perTool: q.tools, machine: quietMachine },
+      withFlood: { ...l.all, maxInFlight: floodInFlight, clientEventLoopDelayP99Ms: lagP99(floodLag), perTool: l.tools, machine: floodMachine },
     },
     noisy: {
       clients: NOISY_CLIENTS,
       honorsRetryAfter: values['honor-retry-after'],
+      processNice: Number(values['flood-nice']),
       calls: f.calls,
       accepted: f.accepted,
       rejected: f.rejected,
       rejectedWithRetryAfter: f.rejectedWithRetryAfter,
       retryAfterMsMedian: f.retryAfterMs.sort((a, b) => a - b)[Math.floor(f.retryAfterMs.length / 2)] ?? null,
-      otherErrors: Object.fromEntries(f.other),
+      otherErrors: f.other,
       callsPerSecond: round(f.calls / floodSeconds),
       acceptedPerSecond: round(f.accepted / floodSeconds),
     },
