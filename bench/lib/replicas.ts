@@ -4,11 +4,12 @@
  * `scripts/services`), so that a benchmark can kill -9 any of them. No mocks.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { projectProcessGroups } from '../../test/support/project-processes.js';
 
 /**
  * The runtime the replicas run: this working tree, or BENCH_RUNTIME_DIR (a snapshot such as
@@ -176,25 +177,7 @@ export async function until(check: () => Promise<boolean>, timeoutMs: number, wh
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Process groups of project processes (DEBUG_HOST_PROJECT_ID in their environment), by project. */
-export function projectProcessGroups(): Map<string, Set<number>> {
-  const groups = new Map<string, Set<number>>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const match = /(?:^|\0)DEBUG_HOST_PROJECT_ID=([^\0]+)/.exec(readFileSync(`/proc/${entry}/environ`, 'utf8'));
-      if (!match) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      const set = groups.get(match[1]!) ?? new Set<number>();
-      set.add(pgid);
-      groups.set(match[1]!, set);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return groups;
-}
+export { projectProcessGroups };
 
 /** SIGKILLs the process groups of these projects (a dying pod takes its containers with it). */
 export function killProjects(projectIds: Iterable<string>): number {

@@ -4,9 +4,9 @@
  * tests can kill -9 or SIGTERM any of them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SECRET } from '../runtime/harness.js';
+import { projectProcessGroups } from '../support/project-processes.js';
 
 const CLI = resolve(import.meta.dirname, '../../runtime/src/cli.ts');
 
@@ -68,26 +68,7 @@ export async function stopReplica(replica: Replica, signal: NodeJS.Signals): Pro
   await exited;
 }
 
-/** Process groups running each project, from the DEBUG_HOST_PROJECT_ID in their environment. */
-export function projectProcessGroups(): Map<string, Set<number>> {
-  const groups = new Map<string, Set<number>>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8');
-      const match = /(?:^|\0)DEBUG_HOST_PROJECT_ID=([^\0]+)/.exec(environ);
-      if (!match) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-      const set = groups.get(match[1]!) ?? new Set<number>();
-      set.add(pgid);
-      groups.set(match[1]!, set);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return groups;
-}
+export { projectProcessGroups };
 
 /** Calls host.status in a loop through ready replicas, as a load balancer would; counts failures. */
 export class StatusLoad {
