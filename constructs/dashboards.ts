@@ -42,9 +42,12 @@ export function globalDashboard(): object {
     { title: 'Active containers per pod', expr: 'sum by (pod) (active_containers_per_pod)', unit: 'short' },
     { title: 'Active containers (total)', expr: 'sum(debug_host_active_containers)', unit: 'short' },
     { title: 'Tool calls per second by outcome', expr: 'sum by (outcome) (rate(debug_host_tool_calls_total[5m]))', unit: 'reqps' },
-    { title: 'Tool latency p99 by tool', expr: 'histogram_quantile(0.99, sum by (le, tool) (rate(debug_host_tool_duration_seconds_bucket[5m])))', unit: 's' },
+    // Without rate-limit refusals, which are answered at once and would hide slow calls.
+    { title: 'Tool latency p99 by tool', expr: 'histogram_quantile(0.99, sum by (le, tool) (rate(debug_host_tool_duration_seconds_bucket{outcome!="rate_limited"}[5m])))', unit: 's' },
     { title: 'Availability (30d)', expr: '1 - debug_host:tool_errors:ratio_rate30d', unit: 'percentunit' },
     { title: 'Tool calls per second by tenant (top 20)', expr: 'topk(20, sum by (tenant) (rate(debug_host_tool_calls_total[5m])))', unit: 'reqps' },
+    { title: 'Rate-limited calls per second by tenant (top 10)', expr: 'topk(10, sum by (tenant) (rate(debug_host_tool_calls_total{outcome="rate_limited"}[5m])))', unit: 'reqps' },
+    { title: 'Ownership cache hit ratio', expr: 'sum(rate(debug_host_route_cache_total{result="hit"}[5m])) / clamp_min(sum(rate(debug_host_route_cache_total[5m])), 1e-9)', unit: 'percentunit' },
   ], ['global']);
 }
 

@@ -38,7 +38,7 @@ describe('Observability', () => {
 
   it('alerts on p99 tool latency above 1 s', () => {
     const r = rules(obs());
-    expect(r.find((x) => x.alert === 'DebugHostLatencyP99High')?.expr).toBe('histogram_quantile(0.99, sum by (le) (rate(debug_host_tool_duration_seconds_bucket[5m]))) > 1');
+    expect(r.find((x) => x.alert === 'DebugHostLatencyP99High')?.expr).toBe('histogram_quantile(0.99, sum by (le) (rate(debug_host_tool_duration_seconds_bucket{outcome!="rate_limited"}[5m]))) > 1');
     expect(rules(obs({ p99LatencySeconds: 0.5 })).find((x) => x.alert === 'DebugHostLatencyP99High')?.expr).toMatch(/> 0\.5$/);
   });
 
