@@ -46,6 +46,10 @@ export const configSchema = z.object({
   reapIntervalMs: z.coerce.number().int().min(100).default(DEFAULT_SUPERVISION.reapIntervalMs),
   logRetentionLines: z.coerce.number().int().min(100).default(DEFAULT_SUPERVISION.logRetentionLines),
   resumeConcurrency: z.coerce.number().int().min(1).max(256).default(DEFAULT_SUPERVISION.resumeConcurrency),
+  /** Which runs move to a replica that joins: `adopt` (Pods, which keep running), `restart` (processes too), `off`. @default 'adopt' */
+  rebalance: z.enum(['off', 'adopt', 'restart']).default('adopt'),
+  /** How long the ring must be unchanged before runs move. @default 30000 */
+  rebalanceSettleMs: z.coerce.number().int().min(0).default(30_000),
   /** Tenant created on first start of an empty store. @default 'default' */
   bootstrapTenant: z.string().min(3).default('default'),
   ...kubeConfigFields,
@@ -76,6 +80,8 @@ export const ENV_NAMES: Readonly<Record<keyof RuntimeConfig, string>> = {
   reapIntervalMs: 'DEBUG_HOST_REAP_INTERVAL_MS',
   logRetentionLines: 'DEBUG_HOST_LOG_RETENTION_LINES',
   resumeConcurrency: 'DEBUG_HOST_RESUME_CONCURRENCY',
+  rebalance: 'DEBUG_HOST_REBALANCE',
+  rebalanceSettleMs: 'DEBUG_HOST_REBALANCE_SETTLE_MS',
   bootstrapTenant: 'DEBUG_HOST_BOOTSTRAP_TENANT',
   ...KUBE_ENV_NAMES,
 };

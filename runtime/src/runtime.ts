@@ -130,6 +130,7 @@ export class Runtime {
       driver: this.driver,
       logger: this.logger,
       concurrency: this.config.resumeConcurrency,
+      rebalance: { policy: this.config.rebalance, settleMs: this.config.rebalanceSettleMs },
     });
     this.cluster = { membership, router, ownership };
     return this.cluster;

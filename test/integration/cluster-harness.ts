@@ -17,10 +17,10 @@ export interface Replica {
   readonly base: string;
 }
 
-export async function startReplica(id: string, database: { databaseUrl: string; dbRolePrefix: string }, port = 0): Promise<Replica> {
+export async function startReplica(id: string, database: { databaseUrl: string; dbRolePrefix: string }, port = 0, env: Record<string, string> = {}): Promise<Replica> {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', String(port), '--replica-id', id, '--log-level', 'warn'], {
     // The load below runs well over the default per-tenant rate limit, which is not under test here.
-    env: { ...process.env, DATABASE_URL: database.databaseUrl, DEBUG_HOST_DB_ROLE_PREFIX: database.dbRolePrefix, DEBUG_HOST_JWT_SECRET: SECRET, DEBUG_HOST_RATE_LIMIT_PER_SEC: '5000', DEBUG_HOST_RATE_LIMIT_BURST: '5000' },
+    env: { ...process.env, DATABASE_URL: database.databaseUrl, DEBUG_HOST_DB_ROLE_PREFIX: database.dbRolePrefix, DEBUG_HOST_JWT_SECRET: SECRET, DEBUG_HOST_RATE_LIMIT_PER_SEC: '5000', DEBUG_HOST_RATE_LIMIT_BURST: '5000', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolveUrl, reject) => {

@@ -70,6 +70,7 @@ export class Membership {
   private readonly source: MemberSource;
   /** Member ids at the last rebuild, to tell listeners when one joined or left. */
   private knownMembers = '';
+  private ringChangedAtMs = Date.now();
 
   constructor(private readonly options: MembershipOptions) {
     this.address = options.self.address;
@@ -90,6 +91,11 @@ export class Membership {
 
   get ring(): HashRing {
     return this.ringValue;
+  }
+
+  /** When the ring last changed (epoch ms): rebalancing waits until it has settled. */
+  get ringChangedAt(): number {
+    return this.ringChangedAtMs;
   }
 
   member(id: string | undefined): Member | undefined {
@@ -155,7 +161,10 @@ export class Membership {
     const before = this.ringValue.members.join(',');
     this.ringValue = new HashRing(owners);
     const ringChanged = this.ringValue.members.join(',') !== before;
-    if (ringChanged) this.options.logger.info({ members: this.ringValue.members }, 'ring changed');
+    if (ringChanged) {
+      this.ringChangedAtMs = now;
+      this.options.logger.info({ members: this.ringValue.members }, 'ring changed');
+    }
     // A member leaving counts even when the circuit breaker took it off the ring already:
     // only then may its projects be taken over.
     const known = [...this.members.keys()].sort().join(',');

@@ -5,6 +5,10 @@
  *   replicas never both take it) by the replica the ring now names, and restarted;
  * - a run this replica still runs but no longer owns, or that should no longer run, is
  *   stopped here without touching the record.
+ * - a run this replica runs but the ring now gives to another live replica (one joined) is
+ *   handed to it once the ring has been still for `rebalance.settleMs`, a few per pass: a Pod
+ *   is let go of and adopted, so it always moves; a process has to stop here and start there,
+ *   which restarts the developer's server, so it moves only with the `restart` policy.
  * On drain, this replica lets go of its runs (stops processes; Pods keep running, to be
  * adopted) and hands each to the ring's next owner.
  * It runs every `intervalMs` and at once when the ring changes (a replica left or joined),
@@ -26,8 +30,19 @@ export interface OwnershipDeps {
   readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** @default 1000 */
   readonly intervalMs?: number;
-  /** Runs started or let go of at once. @default 16 */
+  /** Runs started or let go of at once, and runs moved per pass when rebalancing. @default 16 */
   readonly concurrency?: number;
+  /** @default { policy: 'adopt', settleMs: 30000 } */
+  readonly rebalance?: RebalanceSettings;
+}
+
+/** `off`: never; `adopt`: runs that keep running through the move (Pods); `restart`: processes too. */
+export type RebalancePolicy = 'off' | 'adopt' | 'restart';
+
+export interface RebalanceSettings {
+  readonly policy: RebalancePolicy;
+  /** How long the ring must be unchanged first (a rolling restart must not move runs back and forth). */
+  readonly settleMs: number;
 }
 
 export class OwnershipReconciler {
@@ -95,6 +110,8 @@ export class OwnershipReconciler {
       else await supervisor.stop(id);
     });
 
+    await this.rebalance(leased);
+
     const missing = [...leased.values()].filter((p) => !supervisor.isLive(p.id) && !projects.isBusy(p.id));
     await forEachBounded(missing, this.concurrency, async (project) => {
       if (project.owner === self) {
@@ -112,6 +129,30 @@ export class OwnershipReconciler {
     });
   }
 
+  /**
+   * Hands runs whose ring owner is another live replica to it, like drain does one run at a
+   * time: let go here first, then compare-and-set the owner, so that it never runs twice.
+   */
+  private async rebalance(leased: ReadonlyMap<string, ProjectRecord>): Promise<void> {
+    const { store, projects, membership } = this.deps;
+    const { policy, settleMs } = this.deps.rebalance ?? { policy: 'adopt', settleMs: 30_000 };
+    if (policy === 'off' || Date.now() - membership.ringChangedAt < settleMs) return;
+    const supervisor = projects.supervisor;
+    const moves: Array<{ project: ProjectRecord; to: string }> = [];
+    for (const id of supervisor.liveProjectIds()) {
+      const project = leased.get(id);
+      const to = membership.ring.ownerOf(id);
+      if (!project || project.owner !== membership.self || !to || to === membership.self || projects.isBusy(id)) continue;
+      if (policy === 'adopt' && !supervisor.canDetach(id)) continue;
+      moves.push({ project, to });
+      if (moves.length >= this.concurrency) break;
+    }
+    await forEachBounded(moves, this.concurrency, async ({ project, to }) => {
+      this.deps.logger.info({ projectId: project.id, to }, 'handing a run to its ring owner');
+      await projects.handOver(store.tenant(project.tenantId), project, to, 'rebalanced after the ring changed');
+    });
+  }
+
   /** Stops every local run and hands it to the replica the ring names without this one. */
   async drain(): Promise<number> {
     const { store, projects, membership } = this.deps;
@@ -119,11 +160,10 @@ export class OwnershipReconciler {
     const mine = new Map((await store.listDesiredRunning(membership.self)).map((p) => [p.id, p]));
     await forEachBounded(projects.supervisor.liveProjectIds(), this.concurrency, async (id) => {
       const project = mine.get(id);
-      await projects.supervisor.handOff(id);
       const next = project && membership.ring.ownerOf(id);
       if (project && next && next !== membership.self) {
-        if (await store.tenant(project.tenantId).handOver(id, membership.self, next, `replica ${membership.self} is draining`)) handed += 1;
-      }
+        if (await projects.handOver(store.tenant(project.tenantId), project, next, `replica ${membership.self} is draining`)) handed += 1;
+      } else await projects.supervisor.handOff(id);
     });
     return handed;
   }
@@ -135,7 +175,7 @@ export class OwnershipReconciler {
       if (project.pid && project.owner === this.deps.membership.self) {
         await this.deps.driver.reapOrphan({ tenantId: project.tenantId, projectId: project.id, pid: project.pid });
       }
-      await this.deps.projects.resume(tenant, project, reason);
+      await this.deps.projects.resume(tenant, project, reason, this.deps.membership.self);
     } catch (error) {
       this.deps.logger.error({ err: error, projectId: project.id }, 'could not resume a run');
       await tenant.release(project.id, { state: 'lost', reason: `could not be started again: ${(error as Error).message}` }).catch(() => undefined);

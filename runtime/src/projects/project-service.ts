@@ -197,19 +197,37 @@ export class ProjectService {
     return { restarted, lost };
   }
 
-  /** Starts a run again on its existing lease (recovery, takeover), with the reason in its log. */
-  async resume(tenant: TenantStore, project: ProjectRecord, reason: string): Promise<void> {
+  /**
+   * Starts a run again on its existing lease (recovery, takeover), with the reason in its log;
+   * with `owner`, only while the store still names that replica its owner.
+   */
+  async resume(tenant: TenantStore, project: ProjectRecord, reason: string, owner?: string): Promise<void> {
     const runId = project.runId;
     if (!runId || project.port === undefined) throw new Error('it holds no lease');
     await this.withBusy(project.id, async () => {
       if (this.supervisor.isLive(project.id)) return;
       // The caller's record may be stale (the reconciler lists runs, then resumes them one by
-      // one): a run stopped, or started again, since then must not be started from it.
+      // one): a run stopped, started again or handed to another replica since then must not
+      // be started from it.
       const current = await tenant.getProject(project.id);
       if (current?.desired !== 'running' || current.runId !== runId || current.port === undefined) return;
+      if (owner !== undefined && current.owner !== owner) return;
       this.deps.metrics.restarts.inc({ reason: 'recovery' });
       await this.supervisor.launch(tenant, current, runId, current.port, current.restarts);
       this.deps.logs.append(project.id, runId, 'system', reason, 'warn');
+    });
+  }
+
+  /**
+   * Lets go of a live run here (a Pod keeps running, a process stops) and hands its lease to
+   * replica `to` (drain, rebalancing), with the reason in the project's log. False when the
+   * lease changed meanwhile (stopped, or no longer this replica's).
+   */
+  async handOver(tenant: TenantStore, project: ProjectRecord, to: string, reason: string): Promise<boolean> {
+    return this.withBusy(project.id, async () => {
+      if (project.runId) this.deps.logs.append(project.id, project.runId, 'system', `handed to replica ${to}: ${reason}`, 'warn');
+      await this.supervisor.handOff(project.id);
+      return tenant.handOver(project.id, this.deps.replicaId, to, reason);
     });
   }
 

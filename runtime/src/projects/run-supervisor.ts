@@ -50,6 +50,11 @@ export class RunSupervisor {
     return this.runs.has(projectId);
   }
 
+  /** Whether the run can be let go of and keep running, for its next owner to adopt (a Pod). */
+  canDetach(projectId: string): boolean {
+    return this.runs.get(projectId)?.handle?.detach !== undefined;
+  }
+
   touch(projectId: string): void {
     const run = this.runs.get(projectId);
     if (run) run.lastActivity = Date.now();
