@@ -94,13 +94,15 @@ export class OwnershipReconciler {
   async reconcile(): Promise<void> {
     const { store, projects, membership } = this.deps;
     const self = membership.self;
+    const listedAt = Date.now();
     const wanted = await store.listDesiredRunning();
     const leased = new Map(wanted.filter((p) => p.port !== undefined).map((p) => [p.id, p]));
     const supervisor = projects.supervisor;
 
+    // A run started here while the list was read is not in it, and is not a stray.
     const strays = supervisor.liveProjectIds().filter((id) => {
       const project = leased.get(id);
-      return !projects.isBusy(id) && !(project && project.owner === self);
+      return !projects.isBusy(id) && !(project && project.owner === self) && (supervisor.launchedAt(id) ?? 0) < listedAt;
     });
     await forEachBounded(strays, this.concurrency, async (id) => {
       const project = leased.get(id);

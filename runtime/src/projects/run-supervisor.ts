@@ -22,6 +22,8 @@ interface LiveRun {
   backoffTimer?: NodeJS.Timeout;
   stopping: boolean;
   restarts: number;
+  /** When this replica launched it (epoch ms). */
+  readonly launchedAt: number;
   lastActivity: number;
   /** Settles when the run has ended for good (stopped, crashed out, exited). */
   readonly ended: Promise<void>;
@@ -50,6 +52,11 @@ export class RunSupervisor {
     return this.runs.has(projectId);
   }
 
+  /** When this replica launched the run (epoch ms), or undefined when it runs none. */
+  launchedAt(projectId: string): number | undefined {
+    return this.runs.get(projectId)?.launchedAt;
+  }
+
   /** Whether the run can be let go of and keep running, for its next owner to adopt (a Pod). */
   canDetach(projectId: string): boolean {
     return this.runs.get(projectId)?.handle?.detach !== undefined;
@@ -75,7 +82,8 @@ export class RunSupervisor {
   async launch(tenant: TenantStore, project: ProjectRecord, runId: string, port: number, restarts = 0): Promise<ProjectRecord> {
     let end!: () => void;
     const ended = new Promise<void>((resolve) => (end = resolve));
-    const run: LiveRun = { tenant, project, runId, port, stopping: false, restarts, lastActivity: Date.now(), ended, end };
+    const now = Date.now();
+    const run: LiveRun = { tenant, project, runId, port, stopping: false, restarts, launchedAt: now, lastActivity: now, ended, end };
     this.runs.set(project.id, run);
     this.deps.metrics.setActive(this.runs.size);
     await this.deps.logs.open(tenant, project.id);
