@@ -18,6 +18,7 @@ export type ProjectRoute = Pick<ProjectRecord, 'id' | 'owner' | 'port'>;
 
 export interface RouteCacheOptions {
   readonly cache: Cache;
+  /** Counts hits and misses. @default - not counted */
   readonly metrics?: Metrics;
   /** How long an entry is trusted. @default 5000 */
   readonly ttlMs?: number;
