@@ -26,7 +26,7 @@ describe('per-tenant rate limit through MCP', () => {
     expect((await busy.call('host.list')).isError).toBe(false);
   });
 
-  it('answers a throttled tenant without the MCP layer yet exactly as it would (role errors still come first)', async () => {
+  it('answers a throttled tenant the same on the short path (refused before the MCP layer) as on the full one; role errors still come first', async () => {
     await harness.runtime.store.createTenant({ id: 'flood' }, SYSTEM_ACTOR);
     const viewer = await harness.client('flood', 'viewer');
     for (let i = 0; i < 3; i += 1) await viewer.call('host.list');

@@ -112,8 +112,6 @@ export class OwnershipReconciler {
       else await supervisor.stop(id);
     });
 
-    await this.rebalance(leased);
-
     const missing = [...leased.values()].filter((p) => !supervisor.isLive(p.id) && !projects.isBusy(p.id));
     await forEachBounded(missing, this.concurrency, async (project) => {
       if (project.owner === self) {
@@ -129,13 +127,17 @@ export class OwnershipReconciler {
         }
       }
     });
+
+    // Last, from runs that were already live when the list was read: a run handed over here
+    // is then not in this pass's "missing" list, and a run started by it is left to the next.
+    await this.rebalance(leased, listedAt);
   }
 
   /**
    * Hands runs whose ring owner is another live replica to it, like drain does one run at a
    * time: let go here first, then compare-and-set the owner, so that it never runs twice.
    */
-  private async rebalance(leased: ReadonlyMap<string, ProjectRecord>): Promise<void> {
+  private async rebalance(leased: ReadonlyMap<string, ProjectRecord>, listedAt: number): Promise<void> {
     const { store, projects, membership } = this.deps;
     const { policy, settleMs } = this.deps.rebalance ?? { policy: 'adopt', settleMs: 30_000 };
     if (policy === 'off' || Date.now() - membership.ringChangedAt < settleMs) return;
@@ -145,6 +147,7 @@ export class OwnershipReconciler {
       const project = leased.get(id);
       const to = membership.ring.ownerOf(id);
       if (!project || project.owner !== membership.self || !to || to === membership.self || projects.isBusy(id)) continue;
+      if ((supervisor.launchedAt(id) ?? 0) >= listedAt) continue;
       if (policy === 'adopt' && !supervisor.canDetach(id)) continue;
       moves.push({ project, to });
       if (moves.length >= this.concurrency) break;

@@ -15,17 +15,14 @@ import { LEAST_ROLE, roleAllows } from '../tenancy/roles.js';
 import { TOOLS } from './catalog.js';
 import type { CallRouter } from '../cluster/router.js';
 import type { ProjectRoute, RouteCache } from '../cluster/route-cache.js';
+import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import type { ToolContext, ToolDefinition } from './tool.js';
 import { parseInput, toInputJsonSchema } from './validation.js';
 
 /** Charges a tenant for a call; throws `rate_limited` with when to retry. */
 const TENANT_CACHE_MS = 1000;
 
-export interface CallLimiter {
-  take(tenantId: string, cost?: number): Promise<void>;
-  /** The refusal a call would get now, known without a round trip. */
-  refusal?(tenantId: string): DebugHostError | undefined;
-}
+export type CallLimiter = Pick<RateLimiter, 'take' | 'refusal'>;
 
 /** Where a call came from: the bearer token (for forwarding) and the replica that forwarded it. */
 export interface CallOrigin {
@@ -81,7 +78,7 @@ export class ToolDispatcher {
   refuseAtOnce(name: string, principal: Principal, via: CallOrigin = {}): CallToolResult | undefined {
     const tool = this.byName.get(name);
     if (via.forwardedBy || !tool || !roleAllows(principal.role, tool.permission)) return undefined;
-    const refusal = this.deps.limiter?.refusal?.(principal.tenantId);
+    const refusal = this.deps.limiter?.refusal(principal.tenantId);
     if (!refusal) return undefined;
     this.deps.metrics.toolCalls.inc({ tool: tool.name, tenant: principal.tenantId, outcome: refusal.code });
     this.deps.metrics.toolDuration.observe({ tool: tool.name, outcome: refusal.code }, 0);
