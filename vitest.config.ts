@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { sourceConditions } from './vitest.shared.js';
 
 // `npm test`: everything that needs only Node (embedded store, process driver, synth, mocks).
 export default defineConfig({
+  ...sourceConditions,
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/integration/**', 'node_modules/**'],

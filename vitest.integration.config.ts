@@ -1,10 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { sourceConditions } from './vitest.shared.js';
 
 /**
  * `npm run test:integration`: real services from `scripts/services` (PostgreSQL, Redis
  * Cluster, Kafka). The runtime suites of `npm test` run again here on real PostgreSQL.
  */
 export default defineConfig({
+  ...sourceConditions,
   test: {
     include: [
       'test/integration/**/*.test.ts',

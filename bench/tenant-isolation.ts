@@ -17,7 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 import { startFlood } from './lib/flood.js';
 import { Agent, createTenants, registerProjects, type CallOutcome } from './lib/mcp.js';
 import { LoadSampler, Recorder, ratio } from './lib/recorder.js';
@@ -64,7 +64,7 @@ function victimCall(agent: Agent, ids: readonly string[], i: number): Promise<Ca
   }
 }
 
-const lagP99 = (h: IntervalHistogram): number => round(h.percentile(99) / 1e6);
+const lagP99 = (h: ELDHistogram): number => round(h.percentile(99) / 1e6);
 
 /** Open loop: a call every 1/rate seconds for `ms`; waits for the last answers. */
 async function steady(agent: Agent, ids: readonly string[], ms: number, rec: Recorder): Promise<number> {

@@ -4,7 +4,7 @@
  * are the ones that appear only when it is synthesized: so they deploy in its TenantStack and
  * adding a tenant never rewrites the shared ones.
  */
-import { synthPlatform, type DebugHostPlatformConfig, type TenantProps } from '../constructs/index.js';
+import { synthPlatform, type DebugHostPlatformConfig, type TenantProps } from '@debug-host/constructs';
 import type { StackConfig } from './config.js';
 import { manifestKey, type Manifest } from './kubernetes/manifests.js';
 import { tenantHostname, type TenantDefinition } from './tenant-definition.js';

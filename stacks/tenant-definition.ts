@@ -3,7 +3,7 @@
  * tenant, so adding a tenant is one reviewed file whose preview touches that tenant only.
  */
 import { z } from 'zod';
-import type { TenantLimitProps, TenantQuotaProps } from '../constructs/index.js';
+import type { TenantLimitProps, TenantQuotaProps } from '@debug-host/constructs';
 import { ENVIRONMENTS, type Environment } from './config.js';
 
 export interface TenantDefinitionInput {

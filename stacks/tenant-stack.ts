@@ -8,7 +8,7 @@ import * as aws from '@pulumi/aws';
 import type * as k8s from '@pulumi/kubernetes';
 import * as postgresql from '@pulumi/postgresql';
 import * as pulumi from '@pulumi/pulumi';
-import { tenantSchemaName } from '../constructs/index.js';
+import { tenantSchemaName } from '@debug-host/constructs';
 import { deriveSecret } from './secrets.js';
 import { ManifestSet } from './kubernetes/manifest-set.js';
 import type { Manifest } from './kubernetes/manifests.js';

@@ -25,8 +25,8 @@ export const kubeConfigFields = {
     .default('tenant-{tenant}'),
   /** ServiceAccount the project Pods run as (its token is not mounted). @default 'tenant' (the Tenant construct's) */
   kubeServiceAccount: dnsLabel('DEBUG_HOST_KUBE_SERVICE_ACCOUNT').default('tenant'),
-  /** Image of project Pods; it must hold the project and its toolchain (the workspace is not mounted). @default 'docker.io/library/node:20-bookworm-slim' */
-  kubeImage: z.string().min(1).default('docker.io/library/node:20-bookworm-slim'),
+  /** Image of project Pods; it must hold the project and its toolchain (the workspace is not mounted). @default 'docker.io/library/node:24-bookworm-slim' */
+  kubeImage: z.string().min(1).default('docker.io/library/node:24-bookworm-slim'),
   /** Non-root uid of the project container (Pod Security `restricted`). @default 1000 */
   kubeRunAsUser: z.coerce.number().int().min(1, 'DEBUG_HOST_KUBE_RUN_AS_USER must be a non-root uid (1 or more)').default(1000),
   /** @default '100m' (the Tenant LimitRange's default request) */

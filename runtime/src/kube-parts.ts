@@ -1,7 +1,7 @@
 /**
  * The Kubernetes parts of a runtime (driver, Lease, EndpointSlice membership), loaded only
- * when the config asks for them: @kubernetes/client-node is heavy and needs the Node 20
- * shims first, so the process driver and the store-based cluster never load it.
+ * when the config asks for them: @kubernetes/client-node is heavy, so the process driver and
+ * the store-based cluster never load it.
  */
 import type { Logger } from 'pino';
 import type { RuntimeConfig } from './config.js';
@@ -37,7 +37,6 @@ export function podSettingsFrom(config: RuntimeConfig): PodSettings {
 export async function loadKubeParts(config: RuntimeConfig, logger: Logger, env: NodeJS.ProcessEnv): Promise<KubeParts> {
   const discover = Boolean(config.databaseUrl) && resolveDiscovery(config.clusterDiscovery, env) === 'kubernetes';
   if (config.driver !== 'kubernetes' && !discover) return {};
-  await import('./drivers/kubernetes/node-compat.js');
   const { KubernetesDriver, loadKubeConfig } = await import('./drivers/kubernetes/kubernetes-driver.js');
   const kubeConfig = loadKubeConfig(config.kubeconfig);
   const driver = config.driver === 'kubernetes' ? new KubernetesDriver({ kubeConfig, settings: podSettingsFrom(config), logger }) : undefined;

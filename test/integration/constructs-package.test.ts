@@ -1,24 +1,30 @@
 /**
- * The published shape of `<package>/constructs`: `npm pack` (which builds dist/ through
- * `prepack`), install the tarball in a fresh ESM project next to only cdk8s and constructs,
- * type-check a consumer with strict settings (skipLibCheck off) against the shipped
- * declarations, and run it: it imports { Tenant, DebugHostPlatform } and synthesizes.
+ * The constructs as another infra repo installs them: `npm pack` of the @debug-host/constructs
+ * workspace (which builds dist/ through `prepack`), installed in a fresh ESM project beside
+ * only its peers (cdk8s, constructs, cdk8s-plus-28). A consumer is type-checked with strict
+ * settings (skipLibCheck off) against the shipped declarations and run: it imports
+ * { Tenant, DebugHostPlatform } and synthesizes. The consumer's node_modules size is printed.
  * About a minute (build + install from the npm cache), hence an integration test.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { installedPackages, megabytes } from './packages/installed.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const work = mkdtempSync(join(tmpdir(), 'debug-host-pack-'));
+const work = join(tmpdir(), `debug-host-constructs-pack-${process.pid}`);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'constructs', 'package.json'), 'utf8')) as {
+  name: string;
+  peerDependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 
 const consumer = `
 import { App, Chart } from 'cdk8s';
-import { DebugHostPlatform, Tenant, type TenantProps, synthPlatform } from '${pkg.name}/constructs';
+import { DebugHostPlatform, Tenant, type TenantProps, synthPlatform } from '${pkg.name}';
 
 const chart = new Chart(new App(), 'consumer', { disableResourceNameHashes: true });
 const tenant: TenantProps = { name: 'acme', quotas: { containers: 10 } };
@@ -30,24 +36,31 @@ const quota = objs.find((o) => o.kind === 'ResourceQuota' && o.metadata.namespac
 console.log(JSON.stringify({ objects: objs.length, pods: quota?.spec?.hard?.pods, kinds: [...new Set(objs.map((o) => o.kind))].length, plain: plain.length }));
 `;
 
-describe('npm pack of the constructs', () => {
-  it('installs in a fresh project beside only cdk8s and constructs, type-checks and synthesizes', () => {
-    execFileSync('npm', ['pack', '--pack-destination', work, '--loglevel=error'], { cwd: root, stdio: 'pipe' });
-    const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
-    expect(tarball).toBeDefined();
-    const files = execFileSync('tar', ['tzf', join(work, tarball as string)], { encoding: 'utf8' }).split('\n');
-    expect(files).toContain('package/dist/constructs/index.js');
-    expect(files).toContain('package/dist/constructs/index.d.ts');
-    expect(files.some((f) => f.includes('/synth/'))).toBe(false);
+describe('npm pack of @debug-host/constructs', () => {
+  it('installs in a fresh project beside only its peers, type-checks and synthesizes', () => {
+    mkdirSync(work, { recursive: true });
+    execFileSync('npm', ['pack', '--workspace', pkg.name, '--pack-destination', work, '--loglevel=error'], { cwd: root, stdio: 'pipe' });
+    const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz')) ?? 'missing.tgz');
+    const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(files).toContain('package/dist/index.js');
+    expect(files).toContain('package/dist/index.d.ts');
+    // Only the compiled constructs: no sources, tests, CRD files or other packages' code.
+    expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(files.filter((f) => /crds\/|^package\/(runtime|stacks|policies)\//.test(f))).toEqual([]);
 
     const app = join(work, 'consumer');
-    execFileSync('mkdir', ['-p', app]);
+    mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    execFileSync(
-      'npm',
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', join(work, tarball as string), `cdk8s@${pkg.dependencies.cdk8s}`, `constructs@${pkg.dependencies.constructs}`],
-      { cwd: app, stdio: 'pipe' },
-    );
+    const peers = Object.keys(pkg.peerDependencies).map((name) => `${name}@${pkg.devDependencies[name]}`);
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...peers], { cwd: app, stdio: 'pipe' });
+
+    // What the install brought: the package, its peers and what they bring themselves.
+    const installed = installedPackages(join(app, 'node_modules'));
+    const brought = installed.filter((p) => !p.startsWith('@debug-host/'));
+    for (const heavy of ['@pulumi/pulumi', '@electric-sql/pglite', 'kafkajs', '@kubernetes/client-node', 'typescript', 'pg']) expect(brought).not.toContain(heavy);
+    const size = megabytes(join(app, 'node_modules'));
+    console.log(JSON.stringify({ constructsInstall: { packages: installed.length, megabytes: size, peers } }));
+
     writeFileSync(join(app, 'index.ts'), consumer);
     writeFileSync(
       join(app, 'tsconfig.json'),

@@ -6,7 +6,6 @@
  * server as a ServiceAccount holding exactly the RBAC contract. Then, at the driver level: a
  * failed Pod restarted by the supervisor, adoption of a live Pod, an earlier run's leftover replaced.
  */
-import '../../runtime/src/drivers/kubernetes/node-compat.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -4,7 +4,6 @@
  * runtime's own-namespace rights (leases: get, create, update; endpointslices: get, list,
  * watch). The Lease gating the PostgreSQL advisory lock is checked on the real PostgreSQL.
  */
-import '../../runtime/src/drivers/kubernetes/node-compat.js';
 import { CoordinationV1Api, DiscoveryV1Api, CoreV1Api, KubeConfig, type V1EndpointSlice } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

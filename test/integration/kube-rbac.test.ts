@@ -204,7 +204,7 @@ describe('kube: RBAC of the runtime and the tenants, on a real API server', () =
         serviceAccountName: TENANT_SERVICE_ACCOUNT,
         automountServiceAccountToken: false,
         securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
-        containers: [{ name: 'app', image: 'node:20-slim', ports: [{ containerPort: 3000 }], securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
+        containers: [{ name: 'app', image: 'node:24-slim', ports: [{ containerPort: 3000 }], securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
       },
     };
     const created = await runtime.request('POST', `/api/v1/namespaces/${A}/pods`, pod);

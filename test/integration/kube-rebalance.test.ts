@@ -5,7 +5,6 @@
  * adopted: the same Pod (same uid) keeps running, now watched and answered for by the new
  * owner. Nothing is restarted to move it.
  */
-import '../../runtime/src/drivers/kubernetes/node-compat.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,3 @@
-import '../../runtime/src/drivers/kubernetes/node-compat.js';
 import { ApiException, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';

@@ -25,7 +25,7 @@ describe('kubernetes pod spec', () => {
     expect(settings).toEqual({
       namespacePattern: 'tenant-{tenant}',
       serviceAccount: 'tenant',
-      image: 'docker.io/library/node:20-bookworm-slim',
+      image: 'docker.io/library/node:24-bookworm-slim',
       runAsUser: 1000,
       cpuRequest: '100m',
       cpuLimit: '500m',

@@ -16,7 +16,7 @@ describe('Pulumi.yaml', () => {
 
   it('names the project whose config keys the stacks read, and points at an existing entry', () => {
     expect(project.name).toBe('debug-host-platform');
-    expect(project.runtime).toEqual({ name: 'nodejs', options: { typescript: false, nodeargs: '--import tsx' } });
+    expect(project.runtime).toEqual({ name: 'nodejs', options: { typescript: false, nodeargs: '--import tsx --conditions=@debug-host/source' } });
     expect(existsSync(`${ROOT}${project.main}`)).toBe(true);
     expect(JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).type).toBe('module');
   });
@@ -33,7 +33,7 @@ describe('Pulumi.yaml', () => {
   it('loads under `node --import tsx` as the language host does: only a default export, a function, nothing registered', async () => {
     const script = `const m = await import(${JSON.stringify(`${ROOT}${project.main}`)}); console.log(JSON.stringify({ keys: Object.keys(m), type: typeof m.default }));`;
     const out = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))),
+      execFile(process.execPath, ['--import', 'tsx', '--conditions=@debug-host/source', '--input-type=module', '-e', script], { cwd: ROOT }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))),
     );
     expect(JSON.parse(out)).toEqual({ keys: ['default'], type: 'function' });
   }, 120_000);

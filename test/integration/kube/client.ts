@@ -4,9 +4,7 @@
  *
  * Not @kubernetes/client-node: its KubernetesObjectApi.patch serializes built-in kinds
  * through its generated models, which drops fields the model does not know, so the server
- * would never see (and never reject) them; and 2.0.1 loads on Node 20 only after the shims of
- * runtime/src/drivers/kubernetes/node-compat.ts (its undici 8 is written for Node 22). Here an
- * object goes out as synthesized, with `fieldValidation=Strict`, so an unknown field is an error.
+ * would never see (and never reject) them. Here an object goes out as synthesized, with `fieldValidation=Strict`, so an unknown field is an error.
  */
 import { readFileSync } from 'node:fs';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
