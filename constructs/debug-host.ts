@@ -314,11 +314,22 @@ function secretEnv(name: string, ref: SecretKeyRef): k8s.EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } };
 }
 
+/**
+ * Why `image` is not pinned to a tag or a sha256 digest, or undefined when it is: the one rule
+ * for the constructs' props and the stacks' `platform.runtimeImage` config.
+ */
+export function imagePinProblem(image: string): string | undefined {
+  if (!/^[a-z0-9][a-z0-9._\/:@-]*$/i.test(image)) return 'expected an image reference such as "ghcr.io/debug-host/runtime:0.1.0"';
+  if (image.includes('@')) return /@sha256:[a-f0-9]{64}$/.test(image) ? undefined : 'a digest must be "@sha256:" and 64 hex digits';
+  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+  if (!lastSegment.includes(':')) return 'an image without a tag or digest is not pinned';
+  if (lastSegment.endsWith(':latest')) return 'an image tagged ":latest" is not pinned';
+  return undefined;
+}
+
 /** An image reference pinned to a tag or digest; `:latest` and untagged images are rejected. */
 export function requireImage(construct: string, image: string, prop = 'image'): string {
-  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-  const pinned = image.includes('@sha256:') || (lastSegment.includes(':') && !lastSegment.endsWith(':latest'));
-  if (!/^[a-z0-9][a-z0-9._\/:@-]*$/i.test(image) || !pinned) {
+  if (imagePinProblem(image) !== undefined) {
     throw new ConstructPropsError(construct, prop, `${JSON.stringify(image)} is not pinned`, 'Use an explicit version tag or digest, e.g. "ghcr.io/debug-host/runtime:0.1.0" (never ":latest").');
   }
   return image;

@@ -4,6 +4,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { z } from 'zod';
+import { imagePinProblem } from '@debug-host/constructs';
 
 /** The Pulumi project name: config keys are `debug-host-platform:<key>`. */
 export const PROJECT = 'debug-host-platform';
@@ -11,7 +12,10 @@ export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 const dnsName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, 'expected a lowercase DNS name such as "dev.debug-host.example.com"');
-const pinnedImage = z.string().regex(/^[^\s@]+(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, 'expected an image pinned to a tag or digest').refine((s) => !s.endsWith(':latest'), 'an image tagged ":latest" is not pinned');
+const pinnedImage = z.string().superRefine((image, ctx) => {
+  const problem = imagePinProblem(image);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 const count = (min: number) => z.number().int().min(min);
 
 /** A new VPC across the given zones (public subnets for load balancers, private for nodes). */

@@ -169,6 +169,8 @@ describe('DebugHost', () => {
     it.each([
       [{ image: 'ghcr.io/debug-host/runtime:latest' }, /'image'.*not pinned.*never ":latest"/],
       [{ image: 'ghcr.io/debug-host/runtime' }, /'image'.*not pinned/],
+      [{ image: 'ghcr.io/debug-host/runtime@sha256:abc' }, /'image'.*not pinned/],
+      [{ image: 'localhost:5000/runtime' }, /'image'.*not pinned/],
       [{ name: 'Debug_Host' }, /'name'/],
       [{ namespace: '' }, /'namespace'/],
       [{ autoscaling: { minReplicas: 0 } }, /'autoscaling.minReplicas'/],
@@ -188,8 +190,9 @@ describe('DebugHost', () => {
     ])('%j', (props, message) => {
       expect(() => host(props as DebugHostProps)).toThrow(message);
     });
-    it('accepts a digest-pinned image', () => {
+    it('accepts a digest-pinned image, and a tag on a registry with a port', () => {
       expect(() => host({ image: 'ghcr.io/debug-host/runtime@sha256:' + 'a'.repeat(64) })).not.toThrow();
+      expect(() => host({ image: 'localhost:5000/debug-host/runtime:0.1.0' })).not.toThrow();
     });
   });
 });
