@@ -10,7 +10,7 @@
 # runs (PULUMI_BUILD_JOBS=2 on an otherwise idle machine). Prints the bin directory last.
 
 # ---- versions (exact; the Go module proxy serves all of them) ----------------------
-PULUMI_VERSION=v3.276.0   # github.com/pulumi/pulumi/pkg/v3 and sdk/v3 (= @pulumi/pulumi in package.json)
+# github.com/pulumi/pulumi/pkg/v3 and sdk/v3: PULUMI_VERSION, = @pulumi/pulumi in package.json (version.sh)
 # github.com/pulumi/pulumi-kubernetes/provider/v4: the proxy serves only this commit (2026-01-15,
 # built against pkg v3.215.0); no tagged release, so not the 4.34.2 of @pulumi/kubernetes.
 K8S_PROVIDER_VERSION=v4.0.0-20260115033456-f47bc2d6f199
@@ -18,6 +18,8 @@ K8S_PROVIDER_VERSION=v4.0.0-20260115033456-f47bc2d6f199
 # -------------------------------------------------------------------------------------
 
 set -euo pipefail
+# shellcheck source=version.sh
+source "$(dirname "${BASH_SOURCE[0]}")/version.sh"
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE_ROOT=${DEBUG_HOST_CACHE_DIR:-$HOME/.cache/debug-host}

@@ -3,7 +3,8 @@
 #   PULUMI_STATE_DIR   file backend directory  (default: $DEBUG_HOST_CACHE_DIR/pulumi-state)
 #   PULUMI_CONFIG_PASSPHRASE  default "debug-host-local": encrypts Pulumi.local.yaml's secrets,
 #                      which are local-only placeholders, so the passphrase may be public.
-PULUMI_VERSION=v3.248.0
+# shellcheck source=version.sh
+source "$(dirname "${BASH_SOURCE[0]}")/version.sh"
 _cache=${DEBUG_HOST_CACHE_DIR:-$HOME/.cache/debug-host}
 export PULUMI_BIN_DIR=$_cache/pulumi-$PULUMI_VERSION/bin
 export PULUMI_STATE_DIR=${PULUMI_STATE_DIR:-$_cache/pulumi-state}

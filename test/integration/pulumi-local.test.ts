@@ -8,7 +8,7 @@
  * Missing binaries or API server fail the suite with the command that fixes it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { connect } from 'node:net';
@@ -20,7 +20,9 @@ import { parse, stringify } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CACHE = process.env['DEBUG_HOST_CACHE_DIR'] ?? path.join(homedir(), '.cache', 'debug-host');
-const BIN = path.join(CACHE, 'pulumi-v3.248.0', 'bin');
+/** Built at the version of @pulumi/pulumi (scripts/pulumi/version.sh). */
+const PULUMI_VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies['@pulumi/pulumi'];
+const BIN = path.join(CACHE, `pulumi-v${PULUMI_VERSION}`, 'bin');
 const BINARIES = ['pulumi', 'pulumi-language-nodejs', 'pulumi-resource-kubernetes'];
 const KUBECONFIG = process.env['KUBECONFIG'] ?? path.join(process.env['DEBUG_HOST_SERVICES_DIR'] ?? path.join(CACHE, 'services'), 'kube', 'kubeconfig');
 const API_PORT = 56443;
