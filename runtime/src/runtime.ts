@@ -110,11 +110,13 @@ export class Runtime {
     return !this.config.databaseUrl;
   }
 
-  /** Creates the bootstrap tenant on an empty store. True when it was created now. */
+  /**
+   * Creates the bootstrap tenant on an empty store. True when it was created now; false when
+   * the store had tenants, or another replica starting at the same moment created it.
+   */
   async bootstrap(): Promise<boolean> {
-    if ((await this.store.listTenants()).length > 0) return false;
-    await this.store.createTenant({ id: this.config.bootstrapTenant, displayName: 'Default tenant' }, SYSTEM_ACTOR);
-    return true;
+    const created = await this.store.createFirstTenant({ id: this.config.bootstrapTenant, displayName: 'Default tenant' }, SYSTEM_ACTOR);
+    return created !== undefined;
   }
 
   /** Clustered parts, built once; the advertised address is set when the server listens. */

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,6 +41,33 @@ describe('debug-host command line', () => {
     expect(principal).toMatchObject({ tenantId: 'acme', role: 'viewer' });
     expect(await new TokenService({ secret }).verify(again.trim())).toMatchObject({ tenantId: 'acme' });
     await expect(cli(['token', '--tenant', 'acme', '--role', 'owner'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--role must be one of viewer, developer, admin, platform-admin/) });
+  });
+
+  it('serve on the embedded store prints a developer token of the bootstrap tenant and a pasteable client config', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cli-serve-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
+      env: { ...process.env, DATABASE_URL: '', DEBUG_HOST_JWT_SECRET: SECRET, DEBUG_HOST_BOOTSTRAP_TENANT: 'solo' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const out = await new Promise<string>((resolveOut, reject) => {
+        let text = '';
+        child.stdout!.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes('MCP Inspector:')) resolveOut(text);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${text}`)));
+      });
+      expect(out).toContain("Created tenant 'solo'.");
+      const token = /^(eyJ[\w-]+\.[\w-]+\.[\w-]+)$/m.exec(out)?.[1];
+      expect(await new TokenService({ secret: SECRET }).verify(token ?? '')).toMatchObject({ tenantId: 'solo', role: 'developer' });
+      const url = /serving MCP at (\S+)/.exec(out)?.[1];
+      const config = JSON.parse(/^\{[\s\S]*?^\}$/m.exec(out)?.[0] ?? '{}');
+      expect(config).toEqual({ mcpServers: { 'debug-host': { type: 'http', url, headers: { Authorization: `Bearer ${token}` } } } });
+    } finally {
+      await new Promise((resolveExit) => (child.exitCode === null ? (child.once('exit', resolveExit), child.kill('SIGKILL')) : resolveExit(undefined)));
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('manages tenants through a running server', async () => {

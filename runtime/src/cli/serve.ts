@@ -15,8 +15,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const runtime = await Runtime.create(config);
   const created = await runtime.bootstrap();
   const url = await runtime.start();
-  if (runtime.embedded || created) await printWelcome(runtime, url, created);
-  else process.stdout.write(`debug-host ${runtime.version} serving MCP at ${url}\n`);
+  if (runtime.embedded) await printWelcome(runtime, url, created);
+  else printShared(runtime, url, created);
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -29,6 +29,27 @@ export async function serveCommand(argv: string[]): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+/**
+ * PostgreSQL: a shared, clustered store whose replicas' output goes to container logs that
+ * many can read, so the endpoint and how to mint a token, never a token.
+ */
+function printShared(runtime: Runtime, url: string, created: boolean): void {
+  const { bootstrapTenant: tenant, jwtSecret, jwtAudience } = runtime.config;
+  const mint = jwtSecret
+    ? ['Mint a token with the same DEBUG_HOST_JWT_SECRET (tokens are never printed on a shared store):',
+        `  debug-host token --tenant ${tenant} --role developer --ttl 8h`]
+    : [`Tokens come from the identity provider of DEBUG_HOST_JWKS_URL (claims tenant and role, audience ${jwtAudience}).`];
+  process.stdout.write(
+    [
+      `debug-host ${runtime.version} serving MCP at ${url} (PostgreSQL, replica ${runtime.config.replicaId})`,
+      ...(created ? [`Created tenant '${tenant}'.`] : []),
+      ...mint,
+      '',
+    ].join('\n'),
+  );
+}
+
+/** The embedded default: one person on this machine, so the token and a pasteable config. */
 async function printWelcome(runtime: Runtime, url: string, created: boolean): Promise<void> {
   const tenant = runtime.config.bootstrapTenant;
   const token = await runtime.tokens.mint({ tenant, role: 'developer', ttl: '30d' });

@@ -58,6 +58,10 @@ export class SqlStore implements Store {
     return this.client.transaction((tx) => tenants.createTenant(tx, input, actor, this.opts));
   }
 
+  createFirstTenant(input: NewTenant, actor: Actor): Promise<TenantRecord | undefined> {
+    return this.client.transaction((tx) => tenants.createFirstTenant(tx, input, actor, this.opts));
+  }
+
   getTenant(id: TenantId): Promise<TenantRecord | undefined> {
     return tenants.getTenant(this.client, id);
   }

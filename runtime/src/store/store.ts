@@ -163,6 +163,11 @@ export interface Store {
   close(): Promise<void>;
 
   createTenant(input: NewTenant, actor: Actor): Promise<TenantRecord>;
+  /**
+   * Creates the tenant only while the store has none, as one step: of replicas that start
+   * together on an empty store one creates it, the others get undefined.
+   */
+  createFirstTenant(input: NewTenant, actor: Actor): Promise<TenantRecord | undefined>;
   getTenant(id: TenantId): Promise<TenantRecord | undefined>;
   listTenants(): Promise<TenantRecord[]>;
   updateTenantQuotas(id: TenantId, quotas: Partial<TenantQuotas>, actor: Actor): Promise<TenantRecord>;

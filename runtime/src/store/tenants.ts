@@ -8,7 +8,7 @@ import { journal } from './journal.js';
 import { upgradeTenantSchema } from './migrations.js';
 import { ident, tenantRole, tenantSchema, validateTenantId } from './names.js';
 import { TENANT_COLUMNS, toTenant, type TenantRow } from './rows.js';
-import type { Queryable } from './sql-client.js';
+import { sqlState, type Queryable } from './sql-client.js';
 import type { NewTenant } from './store.js';
 
 /** Platform defaults for a tenant's quotas (from the seed); the port range is picked per tenant. */
@@ -23,8 +23,14 @@ export const DEFAULT_QUOTAS: Omit<TenantQuotas, 'portRange'> = {
 /** Where tenant port ranges are carved from when none is given. */
 export const DEFAULT_PORT_BASE: PortRange = { from: 20000, to: 59999 };
 
-/** Serializes range allocation so concurrent creates pick different ranges instead of failing. */
+/**
+ * Serializes tenant creation and range changes within a database, so that concurrent creates
+ * pick different ranges instead of failing, and one of several creates of the same id wins.
+ */
 const PORT_RANGE_LOCK_KEY = 0x706f727473;
+
+/** `unique_violation`, `duplicate_object`: what CREATE ROLE says when the role was just made elsewhere. */
+const DUPLICATE_ROLE = new Set(['23505', '42710']);
 
 export interface TenantOptions {
   readonly portBase: PortRange;
@@ -147,22 +153,7 @@ export async function createTenant(tx: Queryable, input: NewTenant, actor: Actor
     [id, input.displayName ?? id, quotas.containers, quotas.ports, quotas.memoryMiB, quotas.cpuMillis, quotas.storageMiB,
       portRange.from, portRange.to, schema, role],
   );
-  // The Pulumi stack may have created the tenant's role and schema already (@pulumi/postgresql,
-  // with the runtime granted membership): adopt them rather than fail.
-  const existingRole = await tx.query<{ member: boolean }>(
-    'SELECT pg_has_role(current_user, oid, \'MEMBER\') AS member FROM pg_roles WHERE rolname = $1',
-    [role],
-  );
-  if (existingRole.rows.length === 0) {
-    await tx.query(`CREATE ROLE ${ident(role)} NOLOGIN`);
-    // The runtime's own role switches into the tenant role for tenant-scoped queries.
-    await tx.query(`GRANT ${ident(role)} TO CURRENT_USER`);
-  } else if (!existingRole.rows[0]?.member) {
-    throw new DebugHostError('conflict', `tenant '${id}': the database role '${role}' exists, but the runtime's database user is not a member of it.`, {
-      field: 'tenant',
-      fix: `GRANT ${role} TO the runtime's user (the tenant's Pulumi stack does this), or drop the stale role, or give each database sharing the server its own rolePrefix.`,
-    });
-  }
+  await ensureRole(tx, id, role);
   await tx.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
   await upgradeTenantSchema(tx, id, schema, role, 0);
   const record = toTenant(rows[0] as TenantRow);
@@ -173,6 +164,53 @@ export async function createTenant(tx: Queryable, input: NewTenant, actor: Actor
     { actor, action: 'tenant.create', target: id, detail: { quotas: record.quotas, displayName: record.displayName } },
   );
   return record;
+}
+
+/**
+ * The first start's tenant: created only while the store has no tenant at all, under the lock
+ * that createTenant takes, so that replicas starting together create it once and the others
+ * find it. Undefined when some tenant existed.
+ */
+export async function createFirstTenant(tx: Queryable, input: NewTenant, actor: Actor, opts: TenantOptions): Promise<TenantRecord | undefined> {
+  await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [PORT_RANGE_LOCK_KEY]);
+  const any = await tx.query('SELECT 1 FROM platform.tenants LIMIT 1');
+  return any.rows.length > 0 ? undefined : createTenant(tx, input, actor, opts);
+}
+
+/**
+ * Creates the tenant's role, or adopts it when it exists: the Pulumi stack may have made it
+ * (@pulumi/postgresql, with the runtime granted membership), or another database on the same
+ * server at the same moment (roles are server-wide, advisory locks per database). CREATE ROLE
+ * runs under a savepoint, so that losing that race leaves the transaction usable and the role
+ * made by the winner is adopted like any existing one.
+ */
+async function ensureRole(tx: Queryable, id: TenantId, role: string): Promise<void> {
+  const memberOf = async (): Promise<boolean | undefined> => {
+    const { rows } = await tx.query<{ member: boolean }>(
+      'SELECT pg_has_role(current_user, oid, \'MEMBER\') AS member FROM pg_roles WHERE rolname = $1',
+      [role],
+    );
+    return rows[0]?.member;
+  };
+  if ((await memberOf()) === undefined) {
+    await tx.query('SAVEPOINT tenant_role');
+    try {
+      await tx.query(`CREATE ROLE ${ident(role)} NOLOGIN`);
+      // The runtime's own role switches into the tenant role for tenant-scoped queries.
+      await tx.query(`GRANT ${ident(role)} TO CURRENT_USER`);
+      await tx.query('RELEASE SAVEPOINT tenant_role');
+      return;
+    } catch (err) {
+      if (!DUPLICATE_ROLE.has(sqlState(err) ?? '')) throw err;
+      await tx.query('ROLLBACK TO SAVEPOINT tenant_role');
+    }
+  }
+  if (!(await memberOf())) {
+    throw new DebugHostError('conflict', `tenant '${id}': the database role '${role}' exists, but the runtime's database user is not a member of it.`, {
+      field: 'tenant',
+      fix: `GRANT ${role} TO the runtime's user (the tenant's Pulumi stack does this), or drop the stale role, or give each database sharing the server its own rolePrefix.`,
+    });
+  }
 }
 
 export async function updateTenantQuotas(
