@@ -26,7 +26,8 @@ export async function clusterCommand(argv: string[]): Promise<void> {
   if (!databaseUrl) throw new Error('A cluster needs a shared PostgreSQL: pass --database-url or set DATABASE_URL (`eval "$(scripts/services up postgres)"`).');
   if (!process.env.DEBUG_HOST_JWT_SECRET) throw new Error('Set DEBUG_HOST_JWT_SECRET (32+ characters): every replica must verify the same tokens.');
 
-  const cli = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../cli.ts' : '../cli.js', import.meta.url));
+  // The entry this process was started with (cli.ts under tsx, dist/cli.js, the image's bundle).
+  const cli = process.argv[1] ?? fileURLToPath(new URL('../cli.js', import.meta.url));
   const children: ChildProcess[] = [];
   for (let i = 0; i < replicas; i += 1) {
     const id = `replica-${i + 1}`;
