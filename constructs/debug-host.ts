@@ -41,6 +41,13 @@ export interface DebugHostProps {
   readonly jwksUrl?: string;
   /** Secret key holding the shared JWT secret (DEBUG_HOST_JWT_SECRET). @default { name: 'debug-host-jwt', key: 'secret' } unless `jwksUrl` is set */
   readonly jwtSecret?: SecretKeyRef;
+  /**
+   * Secret key holding the secret that signs calls forwarded between replicas
+   * (DEBUG_HOST_CLUSTER_SECRET, 32+ characters). The runtime refuses to start on PostgreSQL
+   * without one, so with `jwksUrl` there is always one.
+   * @default { name: 'debug-host-cluster', key: 'secret' } with `jwksUrl`; else none: the runtime uses `jwtSecret`
+   */
+  readonly clusterSecret?: SecretKeyRef;
   /** Extra environment variables. @default {} */
   readonly env?: Readonly<Record<string, string>>;
   /** Node label the replicas are spread across (maxSkew 1). @default 'topology.kubernetes.io/zone' */
@@ -66,6 +73,9 @@ export const DEFAULT_RUNTIME_RESOURCES: Required<ResourceProps> = Object.freeze(
   cpuLimit: '2',
   memoryLimit: '2Gi',
 });
+
+/** Where the cluster secret is read from when tokens come from `jwksUrl` and no `clusterSecret` is given. */
+export const DEFAULT_CLUSTER_SECRET: SecretKeyRef = Object.freeze({ name: 'debug-host-cluster', key: 'secret' });
 
 /** Writable data directory (an emptyDir: the root filesystem is read-only). */
 const DATA_DIR = '/var/lib/debug-host';
@@ -182,9 +192,11 @@ export class DebugHost extends Construct {
     if (props.kafkaBrokers) env.push({ name: 'DEBUG_HOST_KAFKA_BROKERS', value: props.kafkaBrokers });
     if (props.jwksUrl) env.push({ name: 'DEBUG_HOST_JWKS_URL', value: props.jwksUrl });
     else env.push(secretEnv('DEBUG_HOST_JWT_SECRET', props.jwtSecret ?? { name: 'debug-host-jwt', key: 'secret' }));
+    const clusterSecret = props.clusterSecret ?? (props.jwksUrl ? DEFAULT_CLUSTER_SECRET : undefined);
+    if (clusterSecret) env.push(secretEnv('DEBUG_HOST_CLUSTER_SECRET', clusterSecret));
     for (const [k, v] of Object.entries(props.env ?? {})) {
       if (env.some((e) => e.name === k)) {
-        throw new ConstructPropsError(C, `env.${k}`, 'overrides a variable the construct sets', 'Use the dedicated prop (databaseUrlSecret, redisUrlSecret, kafkaBrokers, jwksUrl, jwtSecret) instead.');
+        throw new ConstructPropsError(C, `env.${k}`, 'overrides a variable the construct sets', 'Use the dedicated prop (databaseUrlSecret, redisUrlSecret, kafkaBrokers, jwksUrl, jwtSecret, clusterSecret) instead.');
       }
       env.push({ name: k, value: v });
     }

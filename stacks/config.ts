@@ -182,7 +182,7 @@ export const stackConfigSchema = z.strictObject({
   /** Password of the CloudNativePG superuser `postgres` (a secret), which manages tenant roles. */
   postgresPassword: z.string().min(1),
   /**
-   * Secret the stack derives the runtime's JWT secret, the Redis password and each tenant's
+   * Secret the stack derives the runtime's JWT and cluster secrets, the Redis password and each tenant's
    * database password from (HMAC-SHA256 per purpose), so none is stored anywhere else.
    */
   secretSeed: z.string().min(16, 'must be at least 16 characters'),

@@ -13,6 +13,11 @@ import { tenantHostname, type TenantDefinition } from './tenant-definition.js';
 export const DATA_STORAGE_CLASS = 'debug-host-data';
 /** Namespace of the runtime and its data services. */
 export const PLATFORM_NAMESPACE = 'debug-host';
+/**
+ * The runtime's cluster secret (signs calls forwarded between replicas), given explicitly so
+ * that it never depends on how tokens are verified; `platformSecrets` creates it.
+ */
+export const CLUSTER_SECRET_REF = { name: 'debug-host-cluster', key: 'secret' } as const;
 
 /** The construct config of one environment (tenants are added by `splitPlatformManifests`). */
 export function platformConfigFor(config: StackConfig, backupDestinationPath: string | undefined, clusterIssuer: string): DebugHostPlatformConfig {
@@ -21,7 +26,7 @@ export function platformConfigFor(config: StackConfig, backupDestinationPath: st
     environment: config.environment,
     domain: config.domain,
     namespace: PLATFORM_NAMESPACE,
-    debugHost: { image: p.runtimeImage, autoscaling: { minReplicas: p.minReplicas, maxReplicas: p.maxReplicas } },
+    debugHost: { image: p.runtimeImage, autoscaling: { minReplicas: p.minReplicas, maxReplicas: p.maxReplicas }, clusterSecret: CLUSTER_SECRET_REF },
     postgres: {
       instances: p.postgresInstances,
       storageSize: p.postgresStorage,

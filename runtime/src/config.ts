@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { KUBE_ENV_NAMES, kubeConfigFields } from './config-kube.js';
 import { DebugHostError } from './domain/errors.js';
 import { DEFAULT_SUPERVISION } from './projects/settings.js';
+import { DEFAULT_DATABASE_TIMEOUTS } from './store/pg-client.js';
 
 const port = (name: string) => z.coerce.number().int().min(0, `${name} must be 0-65535`).max(65535, `${name} must be 0-65535`);
 
@@ -23,6 +24,10 @@ export const configSchema = z.object({
   dbRolePrefix: z.string().regex(/^([a-z][a-z0-9_]{0,15})?$/, 'DEBUG_HOST_DB_ROLE_PREFIX must be up to 16 lowercase letters, digits and underscores, starting with a letter').default(''),
   /** PostgreSQL connections per replica. @default 10 */
   dbPoolSize: z.coerce.number().int().min(1).max(200).default(10),
+  /** Connecting to PostgreSQL, and waiting for a free pooled connection, before a call fails `unavailable`. @default 5000 */
+  dbConnectTimeoutMs: z.coerce.number().int().min(100, 'DEBUG_HOST_DB_CONNECT_TIMEOUT_MS must be at least 100').default(DEFAULT_DATABASE_TIMEOUTS.connectTimeoutMs),
+  /** PostgreSQL's statement_timeout; a connection that does not answer at all fails 2 s later. @default 10000 */
+  dbStatementTimeoutMs: z.coerce.number().int().min(100, 'DEBUG_HOST_DB_STATEMENT_TIMEOUT_MS must be at least 100').default(DEFAULT_DATABASE_TIMEOUTS.statementTimeoutMs),
   /** Shared HS256 secret for tokens; generated into the data dir in embedded mode. */
   jwtSecret: z.string().min(32, 'DEBUG_HOST_JWT_SECRET must be at least 32 characters').optional(),
   jwksUrl: z.string().url('DEBUG_HOST_JWKS_URL must be a URL').optional(),
@@ -30,7 +35,7 @@ export const configSchema = z.object({
   jwtAudience: z.string().min(1).default('debug-host'),
   /** How peers reach this replica. @default `http://HOST:PORT` (POD_IP, or 127.0.0.1 for 0.0.0.0) */
   advertiseUrl: z.string().url('DEBUG_HOST_ADVERTISE_URL must be a URL such as http://10.0.0.5:2601').optional(),
-  /** Signs calls forwarded between replicas. @default DEBUG_HOST_JWT_SECRET */
+  /** Signs calls forwarded between replicas; required on PostgreSQL (see clusterSecretOf). @default DEBUG_HOST_JWT_SECRET */
   clusterSecret: z.string().min(32, 'DEBUG_HOST_CLUSTER_SECRET must be at least 32 characters').optional(),
   /** This replica's name in logs, metrics and ownership. @default POD_NAME, else `<hostname>-<pid>` */
   replicaId: z.string().min(1).default(process.env.POD_NAME ?? `${hostname()}-${process.pid}`),
@@ -66,6 +71,8 @@ export const ENV_NAMES: Readonly<Record<keyof RuntimeConfig, string>> = {
   databaseUrl: 'DATABASE_URL',
   dbRolePrefix: 'DEBUG_HOST_DB_ROLE_PREFIX',
   dbPoolSize: 'DEBUG_HOST_DB_POOL_SIZE',
+  dbConnectTimeoutMs: 'DEBUG_HOST_DB_CONNECT_TIMEOUT_MS',
+  dbStatementTimeoutMs: 'DEBUG_HOST_DB_STATEMENT_TIMEOUT_MS',
   jwtSecret: 'DEBUG_HOST_JWT_SECRET',
   jwksUrl: 'DEBUG_HOST_JWKS_URL',
   jwtAudience: 'DEBUG_HOST_JWT_AUDIENCE',
@@ -101,6 +108,25 @@ export function loadConfig(flags: Partial<Record<keyof RuntimeConfig, unknown>>,
     field: key,
     fix: `Correct --${kebab(key)} or ${ENV_NAMES[key] ?? key}.`,
   });
+}
+
+/**
+ * The secret that signs calls forwarded between replicas, or undefined on the embedded store
+ * (one process, no cluster). Replicas on PostgreSQL always form a cluster: without a secret
+ * they could not forward calls, and each would act alone on every tenant's runs.
+ */
+export function clusterSecretOf(config: RuntimeConfig): string | undefined {
+  if (!config.databaseUrl) return undefined;
+  const secret = config.clusterSecret ?? config.jwtSecret;
+  if (secret) return secret;
+  throw new DebugHostError(
+    'invalid_input',
+    `Configuration clusterSecret (${ENV_NAMES.clusterSecret}): is required with ${ENV_NAMES.databaseUrl} when tokens come from ${ENV_NAMES.jwksUrl}; replicas sharing the database sign the calls they forward to each other with it.`,
+    {
+      field: 'clusterSecret',
+      fix: `Set ${ENV_NAMES.clusterSecret} to one random value of at least 32 characters, the same on every replica (e.g. \`openssl rand -base64 48\`); it defaults to ${ENV_NAMES.jwtSecret} when that is set.`,
+    },
+  );
 }
 
 const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -8,7 +8,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
-import type { RuntimeConfig } from './config.js';
+import { clusterSecretOf, type RuntimeConfig } from './config.js';
 import type { Actor } from './domain/types.js';
 import type { Driver } from './drivers/driver.js';
 import { ProcessDriver } from './drivers/process-driver.js';
@@ -55,6 +55,7 @@ export class Runtime {
     readonly logger: Logger,
     private readonly driver: Driver,
     readonly services: ReplicaServices,
+    /** Present exactly when replicas share a PostgreSQL store (see clusterSecretOf). */
     private readonly clusterSecret: string | undefined,
     /** Present when replicas find each other through the peer Service's EndpointSlices. */
     private readonly kubeDiscovery?: KubeParts['discovery'],
@@ -75,7 +76,7 @@ export class Runtime {
         resumeConcurrency: config.resumeConcurrency,
       },
     });
-    const router = config.databaseUrl && clusterSecret ? this.clusterParts(clusterSecret).router : undefined;
+    const router = clusterSecret ? this.clusterParts(clusterSecret).router : undefined;
     this.dispatcher = new ToolDispatcher({
       store,
       projects: this.projects,
@@ -89,6 +90,7 @@ export class Runtime {
 
   static async create(config: RuntimeConfig, options: RuntimeOptions = {}): Promise<Runtime> {
     const logger = options.logger ?? pino({ level: config.logLevel, base: { replica: config.replicaId } }, pino.destination(2));
+    const clusterSecret = clusterSecretOf(config);
     const embedded = !config.databaseUrl;
     if (embedded) await mkdir(config.dataDir, { recursive: true });
     const secret = config.jwtSecret ?? (config.jwksUrl ? undefined : await localSecret(config, embedded));
@@ -100,10 +102,12 @@ export class Runtime {
       dataDir: embedded ? join(resolve(config.dataDir), 'pglite') : undefined,
       rolePrefix: config.dbRolePrefix || undefined,
       poolSize: config.dbPoolSize,
+      connectTimeoutMs: config.dbConnectTimeoutMs,
+      statementTimeoutMs: config.dbStatementTimeoutMs,
     });
     const driver = options.driver ?? kube.driver ?? new ProcessDriver();
     const services = connectServices(config, store, logger, options.env, kube.discovery?.lease);
-    return new Runtime(config, store, tokens, logger, driver, services, config.clusterSecret ?? secret, kube.discovery);
+    return new Runtime(config, store, tokens, logger, driver, services, clusterSecret, kube.discovery);
   }
 
   get embedded(): boolean {
@@ -160,7 +164,7 @@ export class Runtime {
         if (this.draining) throw new Error('draining');
         await this.store.ping();
       },
-      forwardedBy: (header, token) => verifyForward(this.cluster ? this.clusterSecret : undefined, header, token),
+      forwardedBy: (header, token) => verifyForward(this.clusterSecret, header, token),
     });
     const http = this.http;
     await new Promise<void>((resolveListen, reject) => {

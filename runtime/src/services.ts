@@ -46,7 +46,7 @@ export function connectServices(config: RuntimeConfig, store: Store, logger: Log
   let leadership: Leadership = new SoleLeadership();
   let election = 'sole';
   if (config.databaseUrl) {
-    const lock = new AdvisoryLockLeadership({ databaseUrl: config.databaseUrl, logger });
+    const lock = new AdvisoryLockLeadership({ databaseUrl: config.databaseUrl, logger, timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs } });
     leadership = lock;
     election = 'advisory-lock';
     if (lease) {

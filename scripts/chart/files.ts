@@ -106,7 +106,7 @@ const NOTES = `Debug Host {{ .Chart.AppVersion }} ({{ .Values.environment }}) in
 {{- range $t := .Values.tenants }}
   {{ $t.name }}: MCP at https://{{ $t.name }}.{{ $.Values.domain }}/mcp (namespace tenant-{{ $t.name }})
 {{- end }}
-This chart creates no Secrets. It reads: {{ if .Values.auth.jwksUrl }}JWKS {{ .Values.auth.jwksUrl }}{{ else }}{{ .Values.auth.jwtSecret.name }}/{{ .Values.auth.jwtSecret.key }}{{ end }}
+This chart creates no Secrets. It reads: {{ if .Values.auth.jwksUrl }}JWKS {{ .Values.auth.jwksUrl }}, {{ .Values.auth.clusterSecret.name }}/{{ .Values.auth.clusterSecret.key }}{{ else }}{{ .Values.auth.jwtSecret.name }}/{{ .Values.auth.jwtSecret.key }}{{ end }}
 {{- if not .Values.postgres.enabled }}, {{ .Values.database.existingSecret.name }}/{{ .Values.database.existingSecret.key }}{{ end }}
 {{- if .Values.redis.enabled }}, {{ .Values.redis.passwordSecret.name }}/{{ .Values.redis.passwordSecret.key }}{{ end }}.
 `;

@@ -110,6 +110,7 @@ export const KNOBS: readonly Knob[] = [
 
   { path: 'auth.jwksUrl', type: 'string', description: "JWKS URL of an identity provider; when set, tokens are verified with its keys instead of auth.jwtSecret.", default: '', schema: { pattern: '^(https://\\S+)?$' }, sentinel: 'https://zqjwkszq.example/jwks', toggle: present(), probes: ['https://idp.example.com/.well-known/jwks.json'] },
   ...secretRef('auth.jwtSecret', 'the shared JWT secret (DEBUG_HOST_JWT_SECRET)', 'debug-host-jwt', 'secret'),
+  ...secretRef('auth.clusterSecret', 'the secret replicas sign forwarded calls with (DEBUG_HOST_CLUSTER_SECRET), read with auth.jwksUrl; with auth.jwtSecret that secret signs them', 'debug-host-cluster', 'secret'),
   ...secretRef('database.existingSecret', 'the PostgreSQL URL, used when postgres.enabled is false', 'debug-host-database', 'url'),
 
   { path: 'postgres.enabled', type: 'boolean', description: 'Deploy PostgreSQL (CloudNativePG Cluster, Pooler, backups); false: use database.existingSecret.', default: true, toggle: on() },

@@ -41,7 +41,7 @@ export interface ChartValues {
   podDisruptionBudget: { maxUnavailable: number };
   topologyKey: string;
   serviceMonitor: { enabled: boolean };
-  auth: { jwksUrl: string; jwtSecret: SecretRefValues };
+  auth: { jwksUrl: string; jwtSecret: SecretRefValues; clusterSecret: SecretRefValues };
   database: { existingSecret: SecretRefValues };
   postgres: {
     enabled: boolean;
@@ -124,7 +124,7 @@ export function configFromValues(v: ChartValues, appVersion: string): DebugHostP
       maxUnavailableDuringDisruption: v.podDisruptionBudget.maxUnavailable,
       topologyKey: v.topologyKey,
       serviceMonitor: v.serviceMonitor.enabled,
-      ...(v.auth.jwksUrl ? { jwksUrl: v.auth.jwksUrl } : { jwtSecret: ref(v.auth.jwtSecret) }),
+      ...(v.auth.jwksUrl ? { jwksUrl: v.auth.jwksUrl, clusterSecret: ref(v.auth.clusterSecret) } : { jwtSecret: ref(v.auth.jwtSecret) }),
       ...(pg.enabled ? {} : { databaseUrlSecret: ref(v.database.existingSecret) }),
     },
     postgres: pg.enabled
@@ -200,7 +200,7 @@ export function valuesFromConfig(config: DebugHostPlatformConfig, defaults: Char
     take('storageClass', config.storageClass, v.storageClass, same('name', 'provisioner', 'reclaimPolicy', 'allowVolumeExpansion'));
   }
   const d = config.debugHost ?? {};
-  take('debugHost', d, {}, { ...same('autoscaling', 'resources', 'jwksUrl', 'jwtSecret', 'databaseUrlSecret', 'topologyKey'), image: '', imagePullPolicy: '', maxUnavailableDuringDisruption: '', serviceMonitor: '' });
+  take('debugHost', d, {}, { ...same('autoscaling', 'resources', 'jwksUrl', 'jwtSecret', 'clusterSecret', 'databaseUrlSecret', 'topologyKey'), image: '', imagePullPolicy: '', maxUnavailableDuringDisruption: '', serviceMonitor: '' });
   if (d.image) {
     const at = d.image.indexOf('@');
     const colon = d.image.lastIndexOf(':');
@@ -218,6 +218,11 @@ export function valuesFromConfig(config: DebugHostPlatformConfig, defaults: Char
   if (d.serviceMonitor !== undefined) v.serviceMonitor.enabled = d.serviceMonitor;
   if (d.jwksUrl) v.auth.jwksUrl = d.jwksUrl;
   if (d.jwtSecret) v.auth.jwtSecret = { ...d.jwtSecret };
+  if (d.clusterSecret) {
+    // With a JWT secret the replicas sign with it; the chart reads its own cluster secret with JWKS only.
+    if (!d.jwksUrl) throw new Error("debugHost.clusterSecret: the chart reads it only with debugHost.jwksUrl (with jwtSecret, that secret signs forwarded calls); drop it, or use the constructs directly.");
+    v.auth.clusterSecret = { ...d.clusterSecret };
+  }
   if (d.databaseUrlSecret) v.database.existingSecret = { ...d.databaseUrlSecret };
 
   if (config.postgres === false) v.postgres.enabled = false;

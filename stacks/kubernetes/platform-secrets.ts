@@ -1,10 +1,11 @@
 /**
  * The Secrets the constructs reference but do not create (they hold credentials): the runtime's
- * JWT secret, the Redis password and the Postgres superuser the stack uses to manage tenant
+ * JWT secret and cluster secret, the Redis password and the Postgres superuser the stack uses to manage tenant
  * roles. Values are derived from config secrets and stay secret in the state.
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { CLUSTER_SECRET_REF } from '../platform-manifests.js';
 import { deriveSecret } from '../secrets.js';
 
 export interface PlatformSecretsArgs {
@@ -34,6 +35,7 @@ export function platformSecrets(name: string, args: PlatformSecretsArgs, parent:
     }, opts);
   return [
     secret(JWT_SECRET, { secret: deriveSecret(args.secretSeed, 'jwt') }),
+    secret(CLUSTER_SECRET_REF.name, { [CLUSTER_SECRET_REF.key]: deriveSecret(args.secretSeed, 'cluster') }),
     ...(args.redis === false ? [] : [secret(REDIS_SECRET, { password: deriveSecret(args.secretSeed, 'redis') })]),
     secret(POSTGRES_SUPERUSER_SECRET, { username: args.postgresUser, password: args.postgresPassword }, 'kubernetes.io/basic-auth'),
   ];

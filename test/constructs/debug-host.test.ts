@@ -159,6 +159,16 @@ describe('DebugHost', () => {
     expect(envOf(host({ redisUrlSecret: { name: 'ext', key: 'url' } })).DEBUG_HOST_REDIS_URL).toEqual({ secretKeyRef: { name: 'ext', key: 'url' } });
   });
 
+  it('always gives the replicas a cluster secret: with jwksUrl from the Secret debug-host-cluster (a runtime on PostgreSQL refuses to start without one)', () => {
+    const jwks = { jwksUrl: 'https://id.example.com/jwks' };
+    expect(envOf(host(jwks)).DEBUG_HOST_CLUSTER_SECRET).toEqual({ secretKeyRef: { name: 'debug-host-cluster', key: 'secret' } });
+    expect(envOf(host({ ...jwks, clusterSecret: { name: 'idp-cluster', key: 'k' } })).DEBUG_HOST_CLUSTER_SECRET).toEqual({ secretKeyRef: { name: 'idp-cluster', key: 'k' } });
+    // With a shared JWT secret the runtime signs forwarded calls with it, unless one of its own is given.
+    expect(envOf(host()).DEBUG_HOST_CLUSTER_SECRET).toBeUndefined();
+    expect(envOf(host({ clusterSecret: { name: 'cluster', key: 'secret' } })).DEBUG_HOST_CLUSTER_SECRET).toEqual({ secretKeyRef: { name: 'cluster', key: 'secret' } });
+    expect(() => host({ ...jwks, env: { DEBUG_HOST_CLUSTER_SECRET: 'plain' } })).toThrow(/'env.DEBUG_HOST_CLUSTER_SECRET'.*dedicated prop.*clusterSecret/);
+  });
+
   it('emits a ServiceMonitor for /metrics unless disabled', () => {
     const sm = one(host(), 'ServiceMonitor');
     expect(sm.spec.endpoints).toEqual([{ port: 'mcp', path: '/metrics', interval: '30s' }]);

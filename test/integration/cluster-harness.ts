@@ -76,6 +76,8 @@ export class StatusLoad {
   private readonly done: Promise<void>;
   readonly failures: string[] = [];
   calls = 0;
+  /** Calls answered `unavailable` with a retry hint, then retried. */
+  retried = 0;
 
   constructor(replicas: () => Replica[], token: string, projectIds: readonly string[], concurrency = 4) {
     const ready = new Map<string, boolean>();
@@ -97,7 +99,7 @@ export class StatusLoad {
         const projectId = projectIds[i % projectIds.length]!;
         i += concurrency;
         try {
-          const result = await callTool(replica, token, 'host.status', { projectId });
+          const result = await this.statusRetrying(replica, token, projectId);
           if (result.isError) this.failures.push(`${replica.id}: ${result.text}`);
         } catch (error) {
           this.failures.push(`${replica.id}: ${(error as Error).message}`);
@@ -111,5 +113,21 @@ export class StatusLoad {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.done;
+  }
+
+  /**
+   * As a client should: `unavailable` with `retryAfterMs` (the project's owner could not be
+   * reached, so the call ran nowhere) is retried after the hint, for up to 15 s; only a call
+   * that never succeeds is a failure.
+   */
+  private async statusRetrying(replica: Replica, token: string, projectId: string): ReturnType<typeof callTool> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const result = await callTool(replica, token, 'host.status', { projectId });
+      const retryAfterMs = result.isError && result.data.error?.code === 'unavailable' ? Number(result.data.error.retryAfterMs) : NaN;
+      if (!Number.isFinite(retryAfterMs) || Date.now() + retryAfterMs > deadline) return result;
+      this.retried += 1;
+      await new Promise((r) => setTimeout(r, retryAfterMs));
+    }
   }
 }

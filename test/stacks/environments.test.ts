@@ -98,6 +98,15 @@ describe.each(['dev', 'staging', 'prod'])('%s (all environments)', (stack) => {
     expect(one(run(stack), 'pulumi:providers:postgresql', 'postgres').inputs).toMatchObject({ username: 'postgres', superuser: 'true' });
   });
 
+  it('gives the runtime a cluster secret of its own, from a Secret it creates, whatever verifies tokens', () => {
+    const deployment = one(run(stack), 'kubernetes:apps/v1:Deployment', 'debug-host/debug-host');
+    const env = (at(deployment, 'spec.template.spec.containers') as Array<{ env: Array<{ name: string; valueFrom?: unknown }> }>)[0]?.env ?? [];
+    expect(env.find((e) => e.name === 'DEBUG_HOST_CLUSTER_SECRET')?.valueFrom).toEqual({ secretKeyRef: { name: 'debug-host-cluster', key: 'secret' } });
+    const secret = ofType(run(stack), 'kubernetes:core/v1:Secret').find((s) => at(s, 'metadata.name') === 'debug-host-cluster') as PlannedResource;
+    expect(secret.inputs).toMatchObject({ metadata: { namespace: 'debug-host' } });
+    expect(deployment.dependencies).toContain(secret.urn);
+  });
+
   it('stores every credential as a secret', () => {
     for (const s of ofType(run(stack), 'kubernetes:core/v1:Secret')) expect(at(s, 'stringData')).toBe('[secret]');
     expect(at(one(run(stack), 'pulumi:providers:postgresql', 'postgres'), 'password')).toBe('[secret]');

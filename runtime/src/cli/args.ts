@@ -41,7 +41,8 @@ export const RUNTIME_FLAGS_HELP = `
   --replica-id <id>      Name of this replica (DEBUG_HOST_REPLICA_ID, default POD_NAME or host-pid)
   --log-level <level>    trace|debug|info|warn|error|fatal|silent (DEBUG_HOST_LOG_LEVEL, default info)
   Tokens are verified with DEBUG_HOST_JWT_SECRET or DEBUG_HOST_JWKS_URL; in embedded mode a
-  secret is generated into the data dir.`;
+  secret is generated into the data dir. On PostgreSQL replicas sign forwarded calls with
+  DEBUG_HOST_CLUSTER_SECRET (default DEBUG_HOST_JWT_SECRET; one of them is required).`;
 
 export function runtimeFlags(values: ParsedCommand['values']): Record<string, unknown> {
   return {

@@ -1,5 +1,6 @@
 import { loadConfig } from '../config.js';
 import { Runtime } from '../runtime.js';
+import { logUnhandledRejections } from './unhandled.js';
 import { RUNTIME_FLAGS, RUNTIME_FLAGS_HELP, parse, runtimeFlags } from './args.js';
 
 const USAGE = `
@@ -13,6 +14,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, RUNTIME_FLAGS, USAGE);
   const config = loadConfig(runtimeFlags(values));
   const runtime = await Runtime.create(config);
+  logUnhandledRejections(runtime.logger);
   const created = await runtime.bootstrap();
   const url = await runtime.start();
   if (runtime.embedded) await printWelcome(runtime, url, created);
@@ -23,7 +25,13 @@ export async function serveCommand(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     runtime.logger.info({ signal }, 'shutting down');
-    void runtime.close().then(() => process.exit(0));
+    runtime.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        runtime.logger.error({ err: error, signal }, 'shutdown failed; exiting without a full drain');
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

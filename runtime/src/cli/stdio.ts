@@ -2,6 +2,7 @@ import { loadConfig } from '../config.js';
 import type { Principal } from '../tenancy/principal.js';
 import { isRole } from '../tenancy/roles.js';
 import { Runtime } from '../runtime.js';
+import { logUnhandledRejections } from './unhandled.js';
 import { serveStdio } from '../server/stdio.js';
 import { RUNTIME_FLAGS, RUNTIME_FLAGS_HELP, parse, runtimeFlags, str } from './args.js';
 
@@ -21,6 +22,7 @@ export async function stdioCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, { ...RUNTIME_FLAGS, token: { type: 'string' }, tenant: { type: 'string' }, role: { type: 'string' } }, USAGE);
   const config = loadConfig({ ...runtimeFlags(values), logLevel: str(values['log-level']) ?? 'warn' });
   const runtime = await Runtime.create(config);
+  logUnhandledRejections(runtime.logger);
   await runtime.bootstrap();
   const token = str(values.token) ?? process.env.DEBUG_HOST_TOKEN;
   let principal: Principal;

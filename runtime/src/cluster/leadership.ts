@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { pgTimeouts, type DatabaseTimeouts } from '../store/pg-client.js';
 
 export type LeadershipListener = (leader: boolean) => void;
 
@@ -61,6 +62,8 @@ export interface AdvisoryLeadershipOptions {
   readonly logger: Pick<Logger, 'info' | 'warn'>;
   /** How often a follower tries to take the lock, and a leader checks its session. @default 1000 */
   readonly intervalMs?: number;
+  /** So that a black-holed database ends the session (and the leadership) instead of hanging it. @default DEFAULT_DATABASE_TIMEOUTS */
+  readonly timeouts?: DatabaseTimeouts;
 }
 
 export class AdvisoryLockLeadership extends LeadershipState {
@@ -92,7 +95,7 @@ export class AdvisoryLockLeadership extends LeadershipState {
   private async tick(): Promise<void> {
     try {
       if (!this.client) {
-        const client = new pg.Client({ connectionString: this.options.databaseUrl, application_name: 'debug-host-leader' });
+        const client = new pg.Client({ connectionString: this.options.databaseUrl, application_name: 'debug-host-leader', ...pgTimeouts(this.options.timeouts) });
         client.on('error', () => this.drop('leader session failed'));
         await client.connect();
         this.client = client;

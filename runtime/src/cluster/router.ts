@@ -2,12 +2,15 @@
  * Routes a project's calls to the replica that runs it: the current owner of a live run
  * while it is active, else the ring's owner. A call that lands elsewhere is forwarded once,
  * with the caller's own token, and marked so that the owner runs it itself (never twice).
- * A peer that does not answer is taken out of the ring for a while (circuit breaker) and
- * the call is routed again, rather than hanging the caller.
+ * A peer that cannot answer (transport error, timeout, 5xx) is taken out of the ring for a
+ * while (circuit breaker) and the call is routed again, rather than hanging the caller; a
+ * peer that answers with a refusal (a 401, a JSON-RPC error) is healthy, and its refusal is
+ * the caller's answer.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
+import { DebugHostError, type ErrorCode } from '../domain/errors.js';
 import type { Membership } from './membership.js';
 import type { ProjectRoute } from './route-cache.js';
 
@@ -41,16 +44,36 @@ export interface RouterOptions {
   readonly timeoutMs?: number;
   /** How long an unreachable peer stays out of the ring. @default 5000 */
   readonly suspectMs?: number;
+  /**
+   * The retry hint of a call whose owner could not be reached: by then a dead owner has
+   * usually left the ring (heartbeat TTL 4 s) or a slow one answers again. @default 2000
+   */
+  readonly retryAfterMs?: number;
 }
+
+/** What a forwarded call's owner sends back when it refuses the call. */
+interface OwnerAnswer {
+  readonly result?: CallToolResult;
+  /** JSON-RPC error. */
+  readonly error?: { code?: number; message?: string } | string;
+  /** The HTTP layer's refusals (401 and others): `{ error: <code>, message, fix }`. */
+  readonly message?: string;
+  readonly fix?: string;
+}
+
+const JSON_RPC_INTERNAL_ERROR = -32603;
+const HTTP_REFUSALS: Readonly<Record<number, ErrorCode>> = { 401: 'unauthenticated', 403: 'forbidden', 429: 'rate_limited' };
 
 export class CallRouter {
   private readonly timeoutMs: number;
   private readonly suspectMs: number;
+  private readonly retryAfterMs: number;
   private nextId = 1;
 
   constructor(private readonly options: RouterOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.suspectMs = options.suspectMs ?? 5000;
+    this.retryAfterMs = options.retryAfterMs ?? 2000;
   }
 
   get self(): string {
@@ -64,8 +87,10 @@ export class CallRouter {
   }
 
   /**
-   * Sends the call to `owner`. Undefined when the owner could not be reached: it is then
-   * suspected and the caller should route again.
+   * Sends the call to `owner`. Undefined when the owner could not answer (no address, a
+   * transport error, the deadline, a 5xx, a body that is not JSON): it is then suspected and
+   * the caller may route again. A refusal the owner answers (a 4xx, a JSON-RPC error) is
+   * thrown as the caller's error; the owner stays in the ring.
    */
   async forward(owner: string, token: string, name: string, args: unknown): Promise<CallToolResult | undefined> {
     const member = this.options.membership.member(owner);
@@ -73,6 +98,8 @@ export class CallRouter {
       this.options.membership.suspect(owner, this.suspectMs);
       return undefined;
     }
+    let status: number;
+    let answer: OwnerAnswer;
     try {
       const response = await fetch(`${member.address}/mcp`, {
         method: 'POST',
@@ -85,14 +112,35 @@ export class CallRouter {
         body: JSON.stringify({ jsonrpc: '2.0', id: this.nextId++, method: 'tools/call', params: { name, arguments: args ?? {} } }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      if (response.status >= 500) throw new Error(`HTTP ${response.status}`);
-      const body = (await response.json()) as { result?: CallToolResult; error?: { message: string } };
-      if (!body.result) throw new Error(body.error?.message ?? 'no result');
-      return body.result;
+      status = response.status;
+      if (status >= 500) throw new Error(`HTTP ${status}`);
+      answer = (await response.json()) as OwnerAnswer;
     } catch (error) {
       this.options.logger.warn({ owner, tool: name, err: (error as Error).message }, 'forwarding failed; routing again');
       this.options.membership.suspect(owner, this.suspectMs);
       return undefined;
     }
+    if (answer.result) return answer.result;
+    throw refusalOf(name, status, answer);
   }
+
+  /** The answer to a call whose owner could not be reached: not run here; after a timeout the owner may have run it. */
+  unreachable(tool: string): DebugHostError {
+    return new DebugHostError('unavailable', `${tool} could not reach the replica that runs this project, and was not run on this one.`, {
+      fix: `Retry in ${this.retryAfterMs / 1000} s: that replica is restarting, overloaded, or has died and its projects are moving. If this call changes something, check its effect first (host.status).`,
+      facts: { retryAfterMs: this.retryAfterMs },
+    });
+  }
+}
+
+/** The owner's refusal, as the caller would have had it from the owner directly. */
+function refusalOf(tool: string, status: number, answer: OwnerAnswer): DebugHostError {
+  if (typeof answer.error === 'object' && answer.error !== null) {
+    const internal = answer.error.code === JSON_RPC_INTERNAL_ERROR;
+    return new DebugHostError(internal ? 'unavailable' : 'invalid_input', `${tool} was refused: ${answer.error.message ?? `JSON-RPC error ${answer.error.code}`}.`, {
+      fix: internal ? 'Retry in a moment; if it keeps failing, report it to your platform team.' : 'Check the call against tools/list and send it again.',
+    });
+  }
+  const code = HTTP_REFUSALS[status] ?? 'invalid_input';
+  return new DebugHostError(code, answer.message ?? `${tool} was refused (HTTP ${status}).`, { fix: answer.fix });
 }

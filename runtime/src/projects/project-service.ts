@@ -11,6 +11,7 @@ import { isPortOpen } from '../drivers/readiness.js';
 import type { LogPipeline } from '../logs/log-pipeline.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store, TenantStore } from '../store/store.js';
+import { ProjectLocks } from './project-locks.js';
 import { RunSupervisor } from './run-supervisor.js';
 import { forEachBounded } from './bounded.js';
 import type { SupervisionSettings } from './settings.js';
@@ -35,22 +36,11 @@ export interface ProjectStatus extends ProjectRecord {
 export class ProjectService {
   readonly supervisor: RunSupervisor;
   private reaper?: NodeJS.Timeout;
-  /** Projects under a start, stop or restart here right now; ownership reconciling leaves them alone. */
-  private readonly busy = new Map<string, number>();
+  /** One operation per project at a time here; ownership reconciling leaves held projects alone. */
+  private readonly locks = new ProjectLocks();
 
   isBusy(projectId: string): boolean {
-    return (this.busy.get(projectId) ?? 0) > 0;
-  }
-
-  private async withBusy<T>(projectId: string, operation: () => Promise<T>): Promise<T> {
-    this.busy.set(projectId, (this.busy.get(projectId) ?? 0) + 1);
-    try {
-      return await operation();
-    } finally {
-      const left = (this.busy.get(projectId) ?? 1) - 1;
-      if (left > 0) this.busy.set(projectId, left);
-      else this.busy.delete(projectId);
-    }
+    return this.locks.isHeld(projectId);
   }
 
   constructor(private readonly deps: ProjectServiceDeps) {
@@ -82,7 +72,7 @@ export class ProjectService {
   /** Acknowledged once the start is durably recorded and the process runs. */
   async start(tenant: TenantStore, idOrName: string, actor: Actor): Promise<ProjectRecord> {
     const project = await this.find(tenant, idOrName);
-    return this.withBusy(project.id, () => this.startFound(tenant, project, actor));
+    return this.locks.run(project.id, () => this.startFound(tenant, project, actor));
   }
 
   private async startFound(tenant: TenantStore, project: ProjectRecord, actor: Actor): Promise<ProjectRecord> {
@@ -103,8 +93,9 @@ export class ProjectService {
   }
 
   async stop(tenant: TenantStore, idOrName: string, actor: Actor | undefined, reason = 'requested'): Promise<ProjectRecord> {
-    const project = await this.find(tenant, idOrName);
-    return this.withBusy(project.id, () => this.stopFound(tenant, project, actor, reason));
+    const { id } = await this.find(tenant, idOrName);
+    // Read again once it is this call's turn: an operation before it may have changed the run.
+    return this.locks.run(id, async () => this.stopFound(tenant, await this.find(tenant, id), actor, reason));
   }
 
   private async stopFound(tenant: TenantStore, project: ProjectRecord, actor: Actor | undefined, reason: string): Promise<ProjectRecord> {
@@ -123,10 +114,11 @@ export class ProjectService {
   }
 
   async restart(tenant: TenantStore, idOrName: string, actor: Actor): Promise<ProjectRecord> {
-    const project = await this.find(tenant, idOrName);
-    return this.withBusy(project.id, async () => {
-      if (this.supervisor.isLive(project.id) || holdsSlot(project)) await this.stopFound(tenant, project, actor, 'restart requested');
-      return this.startFound(tenant, await this.find(tenant, project.id), actor);
+    const { id } = await this.find(tenant, idOrName);
+    return this.locks.run(id, async () => {
+      const project = await this.find(tenant, id);
+      if (this.supervisor.isLive(id) || holdsSlot(project)) await this.stopFound(tenant, project, actor, 'restart requested');
+      return this.startFound(tenant, await this.find(tenant, id), actor);
     });
   }
 
@@ -204,7 +196,7 @@ export class ProjectService {
   async resume(tenant: TenantStore, project: ProjectRecord, reason: string, owner?: string): Promise<void> {
     const runId = project.runId;
     if (!runId || project.port === undefined) throw new Error('it holds no lease');
-    await this.withBusy(project.id, async () => {
+    await this.locks.run(project.id, async () => {
       if (this.supervisor.isLive(project.id)) return;
       // The caller's record may be stale (the reconciler lists runs, then resumes them one by
       // one): a run stopped, started again or handed to another replica since then must not
@@ -224,7 +216,7 @@ export class ProjectService {
    * lease changed meanwhile (stopped, or no longer this replica's).
    */
   async handOver(tenant: TenantStore, project: ProjectRecord, to: string, reason: string): Promise<boolean> {
-    return this.withBusy(project.id, async () => {
+    return this.locks.run(project.id, async () => {
       if (project.runId) this.deps.logs.append(project.id, project.runId, 'system', `handed to replica ${to}: ${reason}`, 'warn');
       await this.supervisor.handOff(project.id);
       return tenant.handOver(project.id, this.deps.replicaId, to, reason);

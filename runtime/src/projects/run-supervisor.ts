@@ -18,6 +18,8 @@ interface LiveRun {
   readonly runId: string;
   readonly port: number;
   handle?: RunHandle;
+  /** A launch through the driver in flight (the first, or a restart after a crash): a stop waits for it. */
+  spawning?: Promise<unknown>;
   readiness?: ReadinessWatch;
   backoffTimer?: NodeJS.Timeout;
   stopping: boolean;
@@ -86,8 +88,8 @@ export class RunSupervisor {
     const run: LiveRun = { tenant, project, runId, port, stopping: false, restarts, launchedAt: now, lastActivity: now, ended, end };
     this.runs.set(project.id, run);
     this.deps.metrics.setActive(this.runs.size);
-    await this.deps.logs.open(tenant, project.id);
     try {
+      await this.deps.logs.open(tenant, project.id);
       return await this.spawn(run);
     } catch (error) {
       this.forget(run);
@@ -104,6 +106,8 @@ export class RunSupervisor {
     if (!run) return undefined;
     run.stopping = true;
     if (run.backoffTimer) clearTimeout(run.backoffTimer);
+    // A launch in flight ends with a handle to stop, or with nothing launched.
+    await run.spawning?.catch(() => undefined);
     run.readiness?.cancel();
     const exit = run.handle ? await run.handle.stop(this.deps.stopGraceMs) : { code: run.project.exitCode ?? null, signal: null };
     await this.deps.logs.flush(projectId);
@@ -142,7 +146,16 @@ export class RunSupervisor {
     return [...this.runs].filter(([, run]) => !tenantId || run.tenant.tenantId === tenantId).map(([id]) => id);
   }
 
-  private async spawn(run: LiveRun): Promise<ProjectRecord> {
+  private spawn(run: LiveRun): Promise<ProjectRecord> {
+    const spawning = this.launchAndRecord(run);
+    run.spawning = spawning;
+    return spawning.finally(() => {
+      if (run.spawning === spawning) run.spawning = undefined;
+    });
+  }
+
+  /** Launches through the driver and records the start; stops what it launched when a later step fails. */
+  private async launchAndRecord(run: LiveRun): Promise<ProjectRecord> {
     const { project } = run;
     const cwd = await resolveCwd(project.workspace, project.cwd);
     const handle = await this.deps.driver.launch(
@@ -155,17 +168,28 @@ export class RunSupervisor {
       },
     );
     run.handle = handle;
-    // Without a readiness check a run is ready once it runs: one write instead of two.
-    const immediate = project.readiness.kind === 'none';
-    if (!immediate) run.readiness = new ReadinessWatch(project.readiness, handle.host, run.port, handle.ready);
-    const startedAt = new Date();
-    run.project = await run.tenant.recordState(
-      project.id,
-      { state: immediate ? 'running' : 'starting', ready: immediate, pid: handle.pid, startedAt, restarts: run.restarts, owner: this.deps.replicaId },
-      { type: 'project.started', payload: { runId: run.runId, pid: handle.pid, port: run.port, restarts: run.restarts } },
-    );
-    void run.readiness?.ready.then((ready) => this.onReady(run, handle, ready));
-    void handle.exited.then((exit) => this.onExit(run, handle, exit));
+    // Stopped while the driver launched (a restart after a crash): stop() ends it, nothing to record.
+    if (run.stopping) return run.project;
+    try {
+      // Without a readiness check a run is ready once it runs: one write instead of two.
+      const immediate = project.readiness.kind === 'none';
+      if (!immediate) run.readiness = new ReadinessWatch(project.readiness, handle.host, run.port, handle.ready);
+      const startedAt = new Date();
+      run.project = await run.tenant.recordState(
+        project.id,
+        { state: immediate ? 'running' : 'starting', ready: immediate, pid: handle.pid, startedAt, restarts: run.restarts, owner: this.deps.replicaId },
+        { type: 'project.started', payload: { runId: run.runId, pid: handle.pid, port: run.port, restarts: run.restarts } },
+      );
+    } catch (error) {
+      // Nobody would supervise it: the caller records the failed start.
+      run.readiness?.cancel();
+      run.handle = undefined;
+      await handle.stop(this.deps.stopGraceMs).catch((stopError: unknown) => this.deps.logger.error({ err: stopError, projectId: project.id }, 'could not stop a run whose start failed'));
+      throw error;
+    }
+    const failed = (what: string) => (error: unknown) => this.deps.logger.error({ err: error, projectId: project.id, runId: run.runId }, `${what} failed`);
+    run.readiness?.ready.then((ready) => this.onReady(run, handle, ready)).catch(failed('recording readiness'));
+    handle.exited.then((exit) => this.onExit(run, handle, exit)).catch(failed('handling the end of a run'));
     return run.project;
   }
 

@@ -4,7 +4,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { DebugHostError } from '../domain/errors.js';
-import { PgClient } from './pg-client.js';
+import { isConnectTimeout, isDatabaseTimeout } from './outage.js';
+import { DEFAULT_DATABASE_TIMEOUTS, PgClient, type DatabaseTimeouts } from './pg-client.js';
 import { PgliteClient } from './pglite-client.js';
 import type { SqlClient } from './sql-client.js';
 import { SqlStore, type SqlStoreOptions } from './sql-store.js';
@@ -16,12 +17,16 @@ export interface OpenStoreOptions extends SqlStoreOptions {
   readonly dataDir?: string;
   /** PostgreSQL pool size. @default 10 */
   readonly poolSize?: number;
+  /** @default DEFAULT_DATABASE_TIMEOUTS.connectTimeoutMs */
+  readonly connectTimeoutMs?: number;
+  /** @default DEFAULT_DATABASE_TIMEOUTS.statementTimeoutMs */
+  readonly statementTimeoutMs?: number;
 }
 
 export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStore> {
   let client: SqlClient;
   if (options.databaseUrl) {
-    client = new PgClient({ connectionString: options.databaseUrl, max: options.poolSize });
+    client = new PgClient({ connectionString: options.databaseUrl, max: options.poolSize, timeouts: timeoutsOf(options) });
   } else {
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
     client = await PgliteClient.open({ dataDir: options.dataDir });
@@ -31,17 +36,23 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
     await store.migrate();
   } catch (err) {
     await client.close().catch(() => undefined);
-    throw options.databaseUrl ? unreachable(options.databaseUrl, err) : err;
+    throw options.databaseUrl ? unreachable(options.databaseUrl, err, timeoutsOf(options)) : err;
   }
   return store;
 }
 
+const timeoutsOf = (options: OpenStoreOptions): DatabaseTimeouts => ({
+  connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_DATABASE_TIMEOUTS.connectTimeoutMs,
+  statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_DATABASE_TIMEOUTS.statementTimeoutMs,
+});
+
 /** Network, auth and missing-database failures: errors that DATABASE_URL, not the code, must fix. */
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', '28000', '28P01', '3D000']);
 
-function unreachable(databaseUrl: string, err: unknown): unknown {
+function unreachable(databaseUrl: string, err: unknown, timeouts: DatabaseTimeouts): unknown {
   const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
-  if (!CONNECT_CODES.has(code)) return err;
+  const timedOut = isDatabaseTimeout(err);
+  if (!CONNECT_CODES.has(code) && !timedOut) return err;
   let where = 'the database';
   try {
     const u = new URL(databaseUrl);
@@ -49,8 +60,13 @@ function unreachable(databaseUrl: string, err: unknown): unknown {
   } catch {
     // An unparsable URL is reported by pg itself; keep the generic wording.
   }
-  return new DebugHostError('unavailable', `Cannot use PostgreSQL at ${where}: ${(err as Error).message} (${code}).`, {
+  const why = timedOut
+    ? `it did not answer within ${isConnectTimeout(err) ? timeouts.connectTimeoutMs : timeouts.statementTimeoutMs} ms (${(err as Error).message})`
+    : `${(err as Error).message} (${code})`;
+  return new DebugHostError('unavailable', `Cannot use PostgreSQL at ${where}: ${why}.`, {
     field: 'DATABASE_URL',
-    fix: 'Check DATABASE_URL (host, port, user, database), or start a local one with `eval "$(scripts/services up postgres)"`.',
+    fix: timedOut
+      ? 'Check that DATABASE_URL points at a PostgreSQL that is up and reachable from here (a firewall that drops packets looks like this), or raise DEBUG_HOST_DB_CONNECT_TIMEOUT_MS / DEBUG_HOST_DB_STATEMENT_TIMEOUT_MS.'
+      : 'Check DATABASE_URL (host, port, user, database), or start a local one with `eval "$(scripts/services up postgres)"`.',
   });
 }

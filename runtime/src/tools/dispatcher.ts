@@ -9,6 +9,7 @@ import { DebugHostError } from '../domain/errors.js';
 import type { TenantRecord } from '../domain/types.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ProjectService } from '../projects/project-service.js';
+import { isDatabaseOutage, isDatabaseTimeout } from '../store/outage.js';
 import type { Store } from '../store/store.js';
 import { actorOf, type Principal } from '../tenancy/principal.js';
 import { LEAST_ROLE, roleAllows } from '../tenancy/roles.js';
@@ -19,8 +20,9 @@ import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import type { ToolContext, ToolDefinition } from './tool.js';
 import { parseInput, toInputJsonSchema } from './validation.js';
 
-/** Charges a tenant for a call; throws `rate_limited` with when to retry. */
 const TENANT_CACHE_MS = 1000;
+/** Owners a project call is sent to before it is answered `unavailable` (each miss suspects one). */
+const MAX_FORWARDS = 3;
 
 export type CallLimiter = Pick<RateLimiter, 'take' | 'refusal'>;
 
@@ -136,19 +138,22 @@ export class ToolDispatcher {
   /**
    * Calls about one project run on the replica that owns it. Returns the owner's answer,
    * or undefined to run here (this replica owns it, or the call was already forwarded).
+   * Once an owner could not be reached the call never falls back to this replica: it did not
+   * own the project when the call came in, and the owner may have run it already.
    */
   private async routeToOwner(tool: ToolDefinition, input: Record<string, unknown>, args: unknown, principal: Principal, via: CallOrigin): Promise<CallToolResult | undefined> {
     const router = this.deps.router;
     const idOrName = input.projectId;
     if (!router || via.forwardedBy || !via.token || typeof idOrName !== 'string') return undefined;
     const project = await this.route(principal.tenantId, idOrName);
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      const owner = router.ownerOf(project);
-      if (owner === router.self) return undefined;
+    let owner = router.ownerOf(project);
+    if (owner === router.self) return undefined;
+    for (let attempt = 1; attempt <= MAX_FORWARDS && owner !== router.self; attempt += 1) {
       const result = await router.forward(owner, via.token, tool.name, args);
       if (result) return result;
+      owner = router.ownerOf(project);
     }
-    return undefined;
+    throw router.unreachable(tool.name);
   }
 
   /** The project's id and owner, from the ownership cache or else the store. */
@@ -188,6 +193,14 @@ export class ToolDispatcher {
   }
 
   private internal(error: unknown, tool: string, principal: Principal): DebugHostError {
+    if (isDatabaseTimeout(error)) {
+      this.deps.logger.warn({ err: error, tool }, 'store did not answer in time');
+      // A COMMIT whose answer never came may have been applied: say so rather than "nothing changed".
+      return new DebugHostError('unavailable', `${tool} timed out waiting for the debug host's database.`, {
+        fix: 'Retry in a few seconds: the database is unreachable or overloaded. If this call changes something, check its effect first (host.status, host.list).',
+        facts: { retryAfterMs: 2000 },
+      });
+    }
     if (isDatabaseOutage(error)) {
       this.deps.logger.warn({ err: error, tool }, 'store unreachable');
       return new DebugHostError('unavailable', `${tool} could not reach the debug host's database; nothing was changed.`, {
@@ -201,17 +214,6 @@ export class ToolDispatcher {
       fix: 'Retry in a moment; if it keeps failing, report the incident id to your platform team.',
     });
   }
-}
-
-/** Connection-level failures (refused, reset, server shutting down, class 08 and 57P0x). */
-function isDatabaseOutage(error: unknown): boolean {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
-  const message = error instanceof Error ? error.message : '';
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03'].includes(code) ||
-    code.startsWith('08') ||
-    /Connection terminated|connection is closed|Client has encountered a connection error/i.test(message)
-  );
 }
 
 function errorResult(error: DebugHostError): CallToolResult {

@@ -22,6 +22,9 @@ interface NamespaceWatch {
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 15_000;
 
+/** How a namespace's list+watch is made (tests give a fake one). */
+export type InformerFactory = typeof makeInformer<V1Pod>;
+
 export class PodWatcher {
   private readonly namespaces = new Map<string, NamespaceWatch>();
 
@@ -29,6 +32,7 @@ export class PodWatcher {
     private readonly kubeConfig: KubeConfig,
     private readonly core: CoreV1Api,
     private readonly logger: Pick<Logger, 'warn' | 'debug'>,
+    private readonly informerFor: InformerFactory = makeInformer,
   ) {}
 
   /** Hears every change of Pod `name`; resolves once the namespace's cache is listed. Returns the unsubscribe. */
@@ -60,7 +64,7 @@ export class PodWatcher {
   }
 
   private open(namespace: string): NamespaceWatch {
-    const informer = makeInformer<V1Pod>(
+    const informer = this.informerFor(
       this.kubeConfig,
       `/api/v1/namespaces/${namespace}/pods`,
       () => this.core.listNamespacedPod({ namespace, labelSelector: MANAGED_SELECTOR }),
@@ -76,20 +80,28 @@ export class PodWatcher {
     informer.on(ADD, deliver('update'));
     informer.on(UPDATE, deliver('update'));
     informer.on(DELETE, deliver('delete'));
-    informer.on(ERROR, (error?: unknown) => {
-      // The first list failed or the watch broke: runs keep their state; the watch comes back.
+    // The list failed or the watch broke (an ERROR event), or start itself rejected (credentials
+    // that cannot be loaded): runs keep their state either way, and the watch comes back.
+    const restart = (error?: unknown): void => {
       markSynced();
-      if (watch.stopped) return;
+      if (watch.stopped || watch.retry) return;
       this.logger.warn({ err: error, namespace, retryInMs: watch.retryMs }, 'pod watch failed; restarting');
       watch.retry = setTimeout(() => {
-        if (watch.stopped) return;
-        void informer.start().then(() => (watch.retryMs = RETRY_MIN_MS));
+        watch.retry = undefined;
+        if (!watch.stopped) start();
       }, watch.retryMs);
       watch.retry.unref();
       watch.retryMs = Math.min(watch.retryMs * 2, RETRY_MAX_MS);
-    });
+    };
+    const start = (): void => {
+      informer.start().then(() => {
+        markSynced();
+        if (!watch.retry) watch.retryMs = RETRY_MIN_MS; // watching again, not just reported an ERROR
+      }, restart);
+    };
+    informer.on(ERROR, restart);
     this.namespaces.set(namespace, watch);
-    void informer.start().then(markSynced, markSynced);
+    start();
     return watch;
   }
 
