@@ -28,6 +28,13 @@ import { connectServices, type ReplicaServices } from './services.js';
 import { ToolDispatcher } from './tools/dispatcher.js';
 import { packageVersion } from './version.js';
 
+/**
+ * How long a closing replica waits for open HTTP connections (calls in flight, a client that
+ * keeps its connection) before it closes them: shutdown must finish inside the Pod's
+ * termination grace (30 s), or the kubelet's SIGKILL cuts the store's close short.
+ */
+const HTTP_DRAIN_MS = 10_000;
+
 export interface RuntimeOptions {
   readonly logger?: Logger;
   /** @default - the driver `config.driver` names */
@@ -215,18 +222,27 @@ export class Runtime {
       const handed = await this.cluster.ownership.drain();
       this.logger.info({ handed }, 'handed runs to their next owners');
     }
-    if (this.http) {
-      const http = this.http;
-      await new Promise<void>((done) => {
+    // Each phase is timed into the last log line, so that a slow shutdown says where it waited.
+    const took: Record<string, number> = {};
+    const phase = async (name: string, work: () => Promise<unknown> | undefined): Promise<void> => {
+      const started = Date.now();
+      await work();
+      took[name] = Date.now() - started;
+    };
+    const http = this.http;
+    if (http) {
+      await phase('http', () => new Promise<void>((done) => {
         http.close(() => done());
         http.closeIdleConnections();
-      });
+        setTimeout(() => http.closeAllConnections(), HTTP_DRAIN_MS).unref();
+      }));
     }
-    await this.projects.shutdown();
-    await this.driver.close?.();
-    await this.cluster?.membership.stop();
-    await this.services.close();
-    await this.store.close();
+    await phase('projects', () => this.projects.shutdown());
+    await phase('driver', () => this.driver.close?.());
+    await phase('membership', () => this.cluster?.membership.stop());
+    await phase('services', () => this.services.close());
+    await phase('store', () => this.store.close());
+    this.logger.info({ took }, 'closed');
   }
 }
 
