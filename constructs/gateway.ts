@@ -7,7 +7,6 @@ import { modelObject } from './common.js';
 import { DASHBOARD_PORT, MCP_PORT } from './debug-host.js';
 import {
   BackendTrafficPolicy,
-  BackendTrafficPolicySpecLoadBalancerConsistentHashType,
   BackendTrafficPolicySpecLoadBalancerType,
 } from './imports/envoy-gateway-gateway.envoyproxy.io.js';
 import { TENANT_LABEL, componentLabels } from './labels.js';
@@ -34,7 +33,7 @@ export interface GatewayProps {
   readonly clusterIssuer?: string;
   /** Runtime Service the routes send to. @default 'debug-host' */
   readonly serviceName?: string;
-  /** Header set from the hostname on every request and used for consistent hashing. @default 'x-debug-host-tenant' */
+  /** Header set from the hostname on every request: the tenant that hostname names (a client cannot spoof another's). @default 'x-debug-host-tenant' */
   readonly tenantHeader?: string;
   /** @default [] */
   readonly tenants?: readonly GatewayTenant[];
@@ -46,12 +45,15 @@ export interface GatewayProps {
  * listener that only redirects to HTTPS, one `HTTPRoute` per tenant on `<tenant>.<domain>`
  * that sets the tenant header from the hostname (a client cannot spoof another tenant's)
  * and sends `/mcp`, `/health`, `/ready` to 2601 and the rest to the dashboard on 2602, and an
- * Envoy `BackendTrafficPolicy` hashing on that header so a tenant sticks to one replica.
+ * Envoy `BackendTrafficPolicy` that balances by least requests. Not a hash on the tenant: the
+ * runtime places each project on the replica its ring names (by project, which the gateway
+ * cannot see in a JSON-RPC body) and forwards a call that lands elsewhere, so stickiness by
+ * tenant would buy nothing and pile a busy tenant's calls onto one replica.
  *
  * Escape hatch: `gateway`, `certificate`, `routes`, `redirectRoute`, `trafficPolicy`.
  *
  * @see https://gateway-api.sigs.k8s.io/reference/spec/
- * @see https://gateway.envoyproxy.io/docs/tasks/traffic/load-balancing/ (consistent hash)
+ * @see https://gateway.envoyproxy.io/docs/tasks/traffic/load-balancing/
  * @see https://cert-manager.io/docs/usage/certificate/
  */
 export class Gateway extends Construct {
@@ -170,16 +172,10 @@ export class Gateway extends Construct {
     });
 
     this.trafficPolicy = new BackendTrafficPolicy(this, 'TrafficPolicy', {
-      metadata: { name: `${name}-tenant-affinity`, namespace: ns, labels },
+      metadata: { name: `${name}-balancing`, namespace: ns, labels },
       spec: {
         targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name }],
-        loadBalancer: {
-          type: BackendTrafficPolicySpecLoadBalancerType.CONSISTENT_HASH,
-          consistentHash: {
-            type: BackendTrafficPolicySpecLoadBalancerConsistentHashType.HEADERS,
-            headers: [{ name: this.tenantHeader }],
-          },
-        },
+        loadBalancer: { type: BackendTrafficPolicySpecLoadBalancerType.LEAST_REQUEST },
       },
     });
 

@@ -150,7 +150,7 @@ export const KNOBS: readonly Knob[] = [
   { path: 'gateway.enabled', type: 'boolean', description: 'Gateway API ingress (Envoy Gateway, cert-manager certificate, a route per tenant).', default: true, toggle: on() },
   { path: 'gateway.gatewayClassName', type: 'string', description: 'GatewayClass.', default: 'eg', schema: dnsLabel(253), sentinel: 'auto', probes: ['envoy'] },
   { path: 'gateway.clusterIssuer', type: 'string', description: 'cert-manager ClusterIssuer of the wildcard certificate (needs a DNS-01 solver).', default: 'letsencrypt', schema: dnsLabel(253), sentinel: 'auto', probes: ['letsencrypt-staging'] },
-  { path: 'gateway.tenantHeader', type: 'string', description: 'Header set from the hostname and hashed on, so a tenant sticks to one replica.', default: 'x-debug-host-tenant', schema: { pattern: '^[a-z0-9-]+$' }, sentinel: 'auto', probes: ['x-tenant'] },
+  { path: 'gateway.tenantHeader', type: 'string', description: "Header set from the hostname on every request: the tenant it names (a client cannot spoof another tenant's).", default: 'x-debug-host-tenant', schema: { pattern: '^[a-z0-9-]+$' }, sentinel: 'auto', probes: ['x-tenant'] },
 
   { path: 'observability.enabled', type: 'boolean', description: 'PrometheusRule (SLO alerts), Grafana dashboards, OpenTelemetry collector config.', default: true, toggle: on() },
   { path: 'observability.p99LatencySeconds', type: 'number', description: 'p99 tool-call latency SLO, seconds.', default: 1, schema: { exclusiveMinimum: 0, maximum: 3600 }, sentinel: 7.3019, embeddable: true, probes: [0.5, 2] },

@@ -43,14 +43,14 @@ describe('Gateway', () => {
     expect(one(gw({ tenants: [{ name: 'acme', hostname: 'portal.example.com' }] }), 'HTTPRoute', 'tenant-acme').spec.hostnames).toEqual(['portal.example.com']);
   });
 
-  it('hashes consistently on the tenant header (Envoy BackendTrafficPolicy)', () => {
+  it('balances by least requests, not by tenant: the runtime routes each project to its owner (Envoy BackendTrafficPolicy)', () => {
     const p = one(gw(), 'BackendTrafficPolicy');
     expect(p.apiVersion).toBe('gateway.envoyproxy.io/v1alpha1');
     expect(p.spec).toEqual({
       targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'debug-host' }],
-      loadBalancer: { type: 'ConsistentHash', consistentHash: { type: 'Headers', headers: [{ name: 'x-debug-host-tenant' }] } },
+      loadBalancer: { type: 'LeastRequest' },
     });
-    expect(one(gw({ tenantHeader: 'x-tenant' }), 'BackendTrafficPolicy').spec.loadBalancer.consistentHash.headers).toEqual([{ name: 'x-tenant' }]);
+    expect(p.metadata.name).toBe('debug-host-balancing');
   });
 
   it('honours gatewayClassName, clusterIssuer and serviceName', () => {
