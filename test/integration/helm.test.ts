@@ -23,11 +23,11 @@ import { verificationCases } from '../../scripts/chart/verify.js';
 import { Helm, pool, renderedObjects } from './helm/helm.js';
 import { Kube, type KubeObject, describe, waitFor } from './kube/client.js';
 import { type InstalledCrds, installCrds, removeCrds } from './kube/crds.js';
+import { podsCreated } from './kube/workloads.js';
 
 const RELEASE = 'debug-host';
 const RELEASE_NAMESPACE = 'default';
 const FIELD_MANAGER = 'debug-host-helm-test';
-const WORKLOADS = ['Deployment', 'StatefulSet', 'Job'];
 
 suite('helm: the chart generated from the constructs', () => {
   let helm: Helm;
@@ -173,24 +173,3 @@ suite('helm: the chart generated from the constructs', () => {
   });
 });
 
-/** Pods created for each workload, or the controllers' FailedCreate events (Pod Security, quota). */
-async function podsCreated(kube: Kube, objects: readonly KubeObject[]): Promise<string[]> {
-  const workloads = objects.filter((o) => WORKLOADS.includes(o.kind));
-  const failed: string[] = [];
-  await waitFor(`pods of ${workloads.map(describe).join(', ')}`, 90_000, async () => {
-    failed.length = 0;
-    for (const ns of new Set(workloads.map((w) => w.metadata.namespace ?? ''))) {
-      const ev = await kube.request('GET', `/api/v1/namespaces/${ns}/events?fieldSelector=reason%3DFailedCreate`);
-      for (const e of (ev.body as { items?: Array<{ involvedObject: { kind: string; name: string }; message: string }> }).items ?? []) {
-        failed.push(`${e.involvedObject.kind} ${ns}/${e.involvedObject.name}: ${e.message}`);
-      }
-    }
-    if (failed.length > 0) return true;
-    for (const w of workloads) {
-      const s = ((await kube.get(w)).body as { status?: { replicas?: number; active?: number; succeeded?: number; failed?: number } }).status ?? {};
-      if ((s.replicas ?? 0) + (s.active ?? 0) + (s.succeeded ?? 0) + (s.failed ?? 0) < 1) return false;
-    }
-    return true;
-  });
-  return failed;
-}

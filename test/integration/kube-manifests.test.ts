@@ -14,19 +14,15 @@
 import { afterAll, beforeAll, describe as suite, expect, it } from 'vitest';
 import { ENVIRONMENTS, ENVIRONMENT_NAMES } from '../../constructs/environments.js';
 import { synthPlatform } from '../../constructs/synth.js';
-import { Kube, type KubeObject, describe, reason, waitFor } from './kube/client.js';
+import { Kube, type KubeObject, describe, reason } from './kube/client.js';
 import { type InstalledCrds, installCrds, removeCrds } from './kube/crds.js';
+import { podsCreated } from './kube/workloads.js';
 
 const FIELD_MANAGER = 'debug-host-kube-manifests-test';
 
 /** Apply order: what others refer to first (as kubectl and Helm install). */
 const ORDER = ['Namespace', 'StorageClass', 'ServiceAccount', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'ResourceQuota', 'LimitRange', 'ConfigMap', 'Secret', 'Service'];
 const rank = (o: KubeObject) => (ORDER.includes(o.kind) ? ORDER.indexOf(o.kind) : ORDER.length);
-const WORKLOADS = ['Deployment', 'StatefulSet', 'Job'];
-
-interface Workload {
-  status?: { replicas?: number; active?: number; succeeded?: number; failed?: number };
-}
 
 function managedByUs(body: unknown): boolean {
   const fields = (body as { metadata?: { managedFields?: Array<{ manager?: string }> } }).metadata?.managedFields ?? [];
@@ -43,27 +39,6 @@ async function foreignObjects(kube: Kube, objects: readonly KubeObject[]): Promi
   return out;
 }
 
-/** Pods created for each workload, or the controllers' FailedCreate events (Pod Security, quota). */
-async function podsCreated(kube: Kube, objects: readonly KubeObject[]): Promise<string[]> {
-  const workloads = objects.filter((o) => WORKLOADS.includes(o.kind));
-  const failed: string[] = [];
-  await waitFor(`pods of ${workloads.map(describe).join(', ')}`, 60_000, async () => {
-    failed.length = 0;
-    for (const ns of new Set(workloads.map((w) => w.metadata.namespace ?? ''))) {
-      const ev = await kube.request('GET', `/api/v1/namespaces/${ns}/events?fieldSelector=reason%3DFailedCreate`);
-      for (const e of (ev.body as { items?: Array<{ involvedObject: { kind: string; name: string }; message: string }> }).items ?? []) {
-        failed.push(`${e.involvedObject.kind} ${ns}/${e.involvedObject.name}: ${e.message}`);
-      }
-    }
-    if (failed.length > 0) return true;
-    for (const w of workloads) {
-      const s = ((await kube.get(w)).body as Workload).status ?? {};
-      if ((s.replicas ?? 0) + (s.active ?? 0) + (s.succeeded ?? 0) + (s.failed ?? 0) < 1) return false;
-    }
-    return true;
-  });
-  return failed;
-}
 
 async function podCount(kube: Kube, namespaces: readonly string[]): Promise<number> {
   let n = 0;
@@ -131,7 +106,7 @@ suite('kube: every manifest of every environment is accepted by the real API ser
           warnings.push(...r.warnings.map((w) => `${describe(o)}: ${w}`));
         }
         expect(rejected, `objects the API server rejected in ${env}`).toEqual([]);
-        const failedPods = dryRun ? [] : await podsCreated(kube, objects);
+        const failedPods = dryRun ? [] : await podsCreated(kube, objects, 60_000);
         expect(failedPods, `pods the controllers could not create in ${env}`).toEqual([]);
         if (!dryRun) pods = await podCount(kube, namespaces);
       } finally {
