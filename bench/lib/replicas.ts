@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { projectProcessGroups } from '../../test/support/project-processes.js';
+import { servingUrl } from '../../test/support/serving-url.js';
 
 /**
  * The runtime the replicas run: this working tree, or BENCH_RUNTIME_DIR (a snapshot such as
@@ -103,15 +104,7 @@ export async function startReplica(id: string, db: Database, port = 0, env: Reco
     cwd: RUNTIME_DIR,
   });
   child.stderr!.pipe(log);
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /serving MCP at (\S+)/.exec(out);
-      if (match) resolveUrl(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`replica ${id} exited with ${code}: ${out}`)));
-  });
+  const url = await servingUrl(child, (code, out) => new Error(`replica ${id} exited with ${code}: ${out}`));
   const actual = Number(new URL(url).port);
   return { id, child, port: actual, base: `http://127.0.0.1:${actual}`, mcpUrl: `http://127.0.0.1:${actual}/mcp` };
 }

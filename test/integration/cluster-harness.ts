@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { SECRET } from '../runtime/harness.js';
 import { projectProcessGroups } from '../support/project-processes.js';
+import { servingUrl } from '../support/serving-url.js';
 
 const CLI = resolve(import.meta.dirname, '../../runtime/src/cli.ts');
 
@@ -23,15 +24,7 @@ export async function startReplica(id: string, database: { databaseUrl: string; 
     env: { ...process.env, DATABASE_URL: database.databaseUrl, DEBUG_HOST_DB_ROLE_PREFIX: database.dbRolePrefix, DEBUG_HOST_JWT_SECRET: SECRET, DEBUG_HOST_RATE_LIMIT_PER_SEC: '5000', DEBUG_HOST_RATE_LIMIT_BURST: '5000', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /serving MCP at (\S+)/.exec(out);
-      if (match) resolveUrl(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`replica ${id} exited with ${code}: ${out}`)));
-  });
+  const url = await servingUrl(child, (code, out) => new Error(`replica ${id} exited with ${code}: ${out}`));
   const actual = Number(new URL(url).port);
   return { id, child, port: actual, base: `http://127.0.0.1:${actual}` };
 }

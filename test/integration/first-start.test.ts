@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PLATFORM_MIGRATIONS, TENANT_SCHEMA_VERSION } from '../../runtime/src/store/migrations.js';
 import { openStore } from '../../runtime/src/store/open-store.js';
 import { SECRET, eventually } from '../runtime/harness.js';
+import { servingUrl } from '../support/serving-url.js';
 
 const CLI = resolve(import.meta.dirname, '../../runtime/src/cli.ts');
 const ROUNDS = 10;
@@ -62,14 +63,8 @@ function serve(id: string, env: Record<string, string>): Serve {
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const started = new Promise<string>((resolveUrl, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /serving MCP at (\S+)/.exec(stdout);
-      if (match) resolveUrl(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`${id} exited with ${code}:\n${stdout}${stderr}`)));
-  });
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const started = servingUrl(child, (code) => new Error(`${id} exited with ${code}:\n${stdout}${stderr}`));
   started.catch(() => undefined);
   return { child, started, output: () => ({ stdout, stderr }) };
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { installedPackages, megabytes } from './packages/installed.js';
+import { servingUrl } from '../support/serving-url.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const work = join(tmpdir(), `debug-host-runtime-pack-${process.pid}`);
@@ -25,15 +26,7 @@ function serve(bin: string, dataDir: string): Promise<string> {
     env: { ...process.env, DATABASE_URL: '', DEBUG_HOST_JWT_SECRET: 'runtime-package-test-secret-0123456789' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return new Promise((resolveUrl, reject) => {
-    let out = '';
-    child!.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /serving MCP at (\S+)/.exec(out);
-      if (match) resolveUrl(match[1]!);
-    });
-    child!.once('exit', (code) => reject(new Error(`debug-host serve exited with ${code}: ${out}`)));
-  });
+  return servingUrl(child, (code, out) => new Error(`debug-host serve exited with ${code}: ${out}`));
 }
 
 describe('npm pack of @debug-host/runtime', () => {

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES, SECRET, WEB, connect, eventually, isAlive, startRuntime } from './harness.js';
 import { TokenService } from '../../runtime/src/tenancy/tokens.js';
+import { servingUrl } from '../support/serving-url.js';
 
 const CLI = resolve(import.meta.dirname, '../../runtime/src/cli.ts');
 
@@ -15,15 +16,7 @@ function serve(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
     env: { ...process.env, DATABASE_URL: '', DEBUG_HOST_JWT_SECRET: SECRET },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return new Promise((resolveUrl, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /serving MCP at (\S+)/.exec(out);
-      if (match) resolveUrl({ child, url: match[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-  });
+  return servingUrl(child, (code, out) => new Error(`serve exited with ${code}: ${out}`)).then((url) => ({ child, url }));
 }
 
 describe('after a restart of the runtime', () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SECRET, eventually } from './harness.js';
+import { servingUrl } from '../support/serving-url.js';
 
 const CLI = resolve(import.meta.dirname, '../../runtime/src/cli.ts');
 const REJECT_ON_SIGNAL = resolve(import.meta.dirname, '../fixtures/process/reject-on-signal.mjs');
@@ -23,15 +24,7 @@ describe('an unhandled promise rejection in a running replica', () => {
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     try {
-      const url = await new Promise<string>((resolveUrl, reject) => {
-        let out = '';
-        child.stdout!.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /serving MCP at (\S+)/.exec(out);
-          if (match) resolveUrl(match[1]!);
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-      });
+      const url = await servingUrl(child, (code) => new Error(`serve exited with ${code}: ${stderr}`));
       const died = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`serve died (${signal ?? code}): ${stderr.slice(-600)}`))));
       child.kill('SIGUSR2');
       const line = await Promise.race([died, eventually(async () => stderr.split('\n').find((l) => l.includes('unhandled promise rejection')), 10_000, 'the rejection in the log')]);
