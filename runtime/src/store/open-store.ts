@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { DebugHostError } from '../domain/errors.js';
-import { isConnectTimeout, isDatabaseTimeout } from './outage.js';
+import { codeOf, isConnectTimeout, isDatabaseTimeout } from './outage.js';
 import { DEFAULT_DATABASE_TIMEOUTS, PgClient, type DatabaseTimeouts } from './pg-client.js';
 import { PgliteClient } from './pglite-client.js';
 import type { SqlClient } from './sql-client.js';
@@ -50,7 +50,7 @@ const timeoutsOf = (options: OpenStoreOptions): DatabaseTimeouts => ({
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', '28000', '28P01', '3D000']);
 
 function unreachable(databaseUrl: string, err: unknown, timeouts: DatabaseTimeouts): unknown {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : '';
+  const code = codeOf(err);
   const timedOut = isDatabaseTimeout(err);
   if (!CONNECT_CODES.has(code) && !timedOut) return err;
   let where = 'the database';

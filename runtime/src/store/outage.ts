@@ -4,7 +4,8 @@
  * `unavailable` with a retry hint rather than as an incident.
  */
 
-const codeOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '');
+/** An error's `code` (a SQLSTATE, or a Node code such as ECONNREFUSED), '' when it has none. */
+export const codeOf = (error: unknown): string => (typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '');
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : '');
 
 /** The pool's and the client's words for a connect that ran out of time. */
