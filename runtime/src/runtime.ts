@@ -20,8 +20,10 @@ import { createHttpServer } from './server/http-server.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { TokenService } from './tenancy/tokens.js';
-import { Membership } from './cluster/membership.js';
-import { CallRouter, verifyForward } from './cluster/router.js';
+import { Membership, ownerLeaseHoldMs } from './cluster/membership.js';
+import { OwnerLease } from './cluster/owner-lease.js';
+import { ForwardMarkVerifier } from './cluster/forward-mark.js';
+import { CallRouter } from './cluster/router.js';
 import { OwnershipReconciler } from './projects/ownership.js';
 import { RouteCache } from './cluster/route-cache.js';
 import { connectServices, type ReplicaServices } from './services.js';
@@ -64,6 +66,8 @@ export class Runtime {
     readonly services: ReplicaServices,
     /** Present exactly when replicas share a PostgreSQL store (see clusterSecretOf). */
     private readonly clusterSecret: string | undefined,
+    /** Until when this replica may act as the owner of its runs (renewed by the membership). */
+    private readonly lease: OwnerLease,
     /** Present when replicas find each other through the peer Service's EndpointSlices. */
     private readonly kubeDiscovery?: KubeParts['discovery'],
   ) {
@@ -76,6 +80,7 @@ export class Runtime {
       metrics: this.metrics,
       logger,
       replicaId: config.replicaId,
+      lease,
       settings: {
         stopGraceMs: config.stopGraceMs,
         reapIntervalMs: config.reapIntervalMs,
@@ -112,9 +117,11 @@ export class Runtime {
       connectTimeoutMs: config.dbConnectTimeoutMs,
       statementTimeoutMs: config.dbStatementTimeoutMs,
     });
-    const driver = options.driver ?? kube.driver ?? new ProcessDriver();
+    // In a cluster, peers take a replica's runs over once its membership expires: it holds them only while it renews.
+    const lease = clusterSecret ? new OwnerLease(ownerLeaseHoldMs()) : OwnerLease.alone();
+    const driver = options.driver ?? kube.driver ?? new ProcessDriver({ lease, logger });
     const services = connectServices(config, store, logger, options.env, kube.discovery?.lease);
-    return new Runtime(config, store, tokens, logger, driver, services, clusterSecret, kube.discovery);
+    return new Runtime(config, store, tokens, logger, driver, services, clusterSecret, lease, kube.discovery);
   }
 
   get embedded(): boolean {
@@ -134,7 +141,7 @@ export class Runtime {
   private clusterParts(secret: string): NonNullable<Runtime['cluster']> {
     if (this.cluster) return this.cluster;
     const self = { id: this.config.replicaId, address: '', draining: false };
-    const membership = new Membership({ store: this.store, self, logger: this.logger, source: this.kubeDiscovery?.members() });
+    const membership = new Membership({ store: this.store, self, logger: this.logger, source: this.kubeDiscovery?.members(), lease: this.lease });
     const router = new CallRouter({ membership, logger: this.logger, secret });
     const ownership = new OwnershipReconciler({
       store: this.store,
@@ -151,6 +158,7 @@ export class Runtime {
 
   /** Listens, joins the cluster (or recovers alone), starts housekeeping. */
   async start(): Promise<string> {
+    const forwardMarks = new ForwardMarkVerifier(this.clusterSecret);
     this.http = createHttpServer({
       dispatcher: this.dispatcher,
       tokens: this.tokens,
@@ -171,7 +179,7 @@ export class Runtime {
         if (this.draining) throw new Error('draining');
         await this.store.ping();
       },
-      forwardedBy: (header, token) => verifyForward(this.clusterSecret, header, token),
+      forwardedBy: (header, token, body) => forwardMarks.verify(header, token, body),
     });
     const http = this.http;
     await new Promise<void>((resolveListen, reject) => {

@@ -46,7 +46,7 @@ export function connectServices(config: RuntimeConfig, store: Store, logger: Log
   let leadership: Leadership = new SoleLeadership();
   let election = 'sole';
   if (config.databaseUrl) {
-    const lock = new AdvisoryLockLeadership({ databaseUrl: config.databaseUrl, logger, timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs } });
+    const lock = new AdvisoryLockLeadership({ databaseUrl: config.databaseUrl, logger, holder: config.replicaId, timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs } });
     leadership = lock;
     election = 'advisory-lock';
     if (lease) {
@@ -57,14 +57,17 @@ export function connectServices(config: RuntimeConfig, store: Store, logger: Log
 
   const brokers = kafkaBrokersFromEnv(env);
   let relay: OutboxRelay | undefined;
-  const meter = new UsageMeter({ store, logger, intervalMs: config.usageIntervalMs });
+  const leaderEpoch = (): number | undefined => leadership.epoch;
+  const meter = new UsageMeter({ store, logger, intervalMs: config.usageIntervalMs, leaderEpoch });
   // Only the leader drains the outbox (events keep their order and go out once) and meters usage.
   leadership.onChange((leader) => {
     if (leader) meter.start();
     else meter.stop();
     if (leader && !relay) {
       const createTopics = env.DEBUG_HOST_KAFKA_CREATE_TOPICS ? { numPartitions: Number(env.DEBUG_HOST_KAFKA_CREATE_TOPICS) || 3, replicationFactor: 1 } : false;
-      relay = brokers ? kafkaRelay(store, { brokers, logger, createTopics }) : new OutboxRelay({ store, publisher: new LogPublisher({ logger }), logger });
+      relay = brokers
+        ? kafkaRelay(store, { brokers, logger, createTopics, leaderEpoch })
+        : new OutboxRelay({ store, publisher: new LogPublisher({ logger }), logger, leaderEpoch });
       relay.start();
     } else if (!leader && relay) {
       const stopping = relay;

@@ -53,7 +53,7 @@ describe('after a restart of the runtime', () => {
     }
   });
 
-  it('kills the orphaned process and starts the project again after kill -9 of the server', async () => {
+  it('takes the projects down with a server killed -9 (the keeper), and starts them again with the next', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'debug-host-kill-'));
     const token = await new TokenService({ secret: SECRET }).mint({ tenant: 'default', role: 'developer' });
     const first = await serve(dataDir);
@@ -65,7 +65,8 @@ describe('after a restart of the runtime', () => {
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
     expect(isAlive(first.child.pid!)).toBe(false);
-    expect(isAlive(before.pid)).toBe(true); // its own process group outlives the server
+    // Its own process group, which used to outlive the server unsupervised: the keeper ends it.
+    await eventually(async () => !isAlive(before.pid), 5000, 'the project process to end with its server');
 
     const second = await serve(dataDir);
     children.push(second.child);

@@ -6,12 +6,18 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { takeLeaderEpoch } from '../store/leader-epoch.js';
 import { pgTimeouts, type DatabaseTimeouts } from '../store/pg-client.js';
 
 export type LeadershipListener = (leader: boolean) => void;
 
 export interface Leadership {
   readonly isLeader: boolean;
+  /**
+   * The fencing token of this leadership (store/leader-epoch.ts), passed with every
+   * leader-only write. Undefined where there is nothing to fence (the embedded process).
+   */
+  readonly epoch: number | undefined;
   /** Called on every change, and once at start with the initial state. */
   onChange(listener: LeadershipListener): void;
   start(): Promise<void>;
@@ -22,9 +28,14 @@ export interface Leadership {
 export abstract class LeadershipState implements Leadership {
   private readonly listeners: LeadershipListener[] = [];
   private leader = false;
+  protected leaderEpoch?: number;
 
   get isLeader(): boolean {
     return this.leader;
+  }
+
+  get epoch(): number | undefined {
+    return this.leaderEpoch;
   }
 
   onChange(listener: LeadershipListener): void {
@@ -60,6 +71,8 @@ export const LEADER_LOCK_KEY = 0x6465_6268; // "debh"
 export interface AdvisoryLeadershipOptions {
   readonly databaseUrl: string;
   readonly logger: Pick<Logger, 'info' | 'warn'>;
+  /** Recorded with the epoch (platform.leader.holder). @default 'unknown' */
+  readonly holder?: string;
   /** How often a follower tries to take the lock, and a leader checks its session. @default 1000 */
   readonly intervalMs?: number;
   /** So that a black-holed database ends the session (and the leadership) instead of hanging it. @default DEFAULT_DATABASE_TIMEOUTS */
@@ -103,7 +116,11 @@ export class AdvisoryLockLeadership extends LeadershipState {
       if (this.isLeader) await this.client.query('SELECT 1');
       else {
         const { rows } = await this.client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [LEADER_LOCK_KEY]);
-        if (rows[0]?.locked) this.set(true);
+        if (rows[0]?.locked) {
+          // Fences out the previous leader's writes before this one makes any.
+          this.leaderEpoch = await takeLeaderEpoch(this.client, this.options.holder ?? 'unknown');
+          this.set(true);
+        }
       }
     } catch (error) {
       this.drop(`leader session failed: ${(error as Error).message}`);
@@ -150,6 +167,10 @@ export class GatedLeadership extends LeadershipState {
       if (!won) this.set(false);
     });
     guard.onChange((held) => this.set(held && this.primary.isLeader));
+  }
+
+  override get epoch(): number | undefined {
+    return this.guard.epoch;
   }
 
   async start(): Promise<void> {

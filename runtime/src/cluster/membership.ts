@@ -4,9 +4,11 @@
  * `ttlMs` leaves the ring), or in Kubernetes the peer Service's EndpointSlices
  * (`EndpointSliceSource`). Draining replicas stay reachable for forwarding but own nothing.
  */
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import { HashRing } from './hash-ring.js';
+import type { OwnerLease } from './owner-lease.js';
 
 export interface Member {
   readonly id: string;
@@ -53,6 +55,20 @@ export interface MembershipOptions {
   readonly intervalMs?: number;
   /** A replica whose heartbeat is older leaves the ring. @default 4000 */
   readonly ttlMs?: number;
+  /** Renewed by every successful heartbeat (see ownerLeaseFor). @default - none */
+  readonly lease?: OwnerLease;
+}
+
+/** Membership timings, one source for the membership and the owner lease derived from it. */
+export const MEMBERSHIP_DEFAULTS = { intervalMs: 1000, ttlMs: 4000 } as const;
+
+/**
+ * How long a renewal holds the owner lease: peers cannot see this replica's heartbeat
+ * expire before `ttlMs` after the renewal began, so a quarter of the TTL (at least 500 ms)
+ * is left for the keeper to kill the runs and for the clocks' rates to differ.
+ */
+export function ownerLeaseHoldMs(ttlMs: number = MEMBERSHIP_DEFAULTS.ttlMs): number {
+  return ttlMs - Math.max(500, ttlMs / 4);
 }
 
 export class Membership {
@@ -74,8 +90,8 @@ export class Membership {
 
   constructor(private readonly options: MembershipOptions) {
     this.address = options.self.address;
-    this.intervalMs = options.intervalMs ?? 1000;
-    this.ttlMs = options.ttlMs ?? 4000;
+    this.intervalMs = options.intervalMs ?? MEMBERSHIP_DEFAULTS.intervalMs;
+    this.ttlMs = options.ttlMs ?? MEMBERSHIP_DEFAULTS.ttlMs;
     this.ringValue = new HashRing([options.self.id]);
     this.members.set(options.self.id, options.self);
     if (!options.source && !options.store) throw new Error('Membership needs a store (heartbeat table) or a member source');
@@ -134,12 +150,15 @@ export class Membership {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.options.lease?.release();
     await this.source.leave(this.self).catch(() => undefined);
   }
 
   async refresh(): Promise<void> {
     try {
+      const startedAt = performance.now();
       const live = await this.source.poll({ id: this.self, address: this.address, draining: this.draining });
+      if (!this.stopped) this.options.lease?.renewed(startedAt);
       const next = new Map(live.map((m) => [m.id, m]));
       next.set(this.self, { id: this.self, address: this.address, draining: this.draining });
       this.members = next;

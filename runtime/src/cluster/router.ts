@@ -7,33 +7,12 @@
  * peer that answers with a refusal (a 401, a JSON-RPC error) is healthy, and its refusal is
  * the caller's answer.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { DebugHostError, type ErrorCode } from '../domain/errors.js';
+import { FORWARDED_HEADER, signForward } from './forward-mark.js';
 import type { Membership } from './membership.js';
 import type { ProjectRoute } from './route-cache.js';
-
-export const FORWARDED_HEADER = 'x-debug-host-forwarded-by';
-
-/**
- * The forwarded mark is `<replica>.<hmac>` over the replica and the caller's token with the
- * cluster secret, so that a client cannot claim a call was forwarded (which skips the rate
- * limit and routing).
- */
-export function signForward(secret: string, replica: string, token: string): string {
-  return `${replica}.${createHmac('sha256', secret).update(`${replica}\n${token}`).digest('base64url')}`;
-}
-
-export function verifyForward(secret: string | undefined, header: string | undefined, token: string): string | undefined {
-  if (!secret || !header) return undefined;
-  const dot = header.lastIndexOf('.');
-  if (dot <= 0) return undefined;
-  const replica = header.slice(0, dot);
-  const expected = Buffer.from(signForward(secret, replica, token));
-  const given = Buffer.from(header);
-  return expected.length === given.length && timingSafeEqual(expected, given) ? replica : undefined;
-}
 
 export interface RouterOptions {
   readonly membership: Membership;
@@ -101,15 +80,16 @@ export class CallRouter {
     let status: number;
     let answer: OwnerAnswer;
     try {
+      const body = JSON.stringify({ jsonrpc: '2.0', id: this.nextId++, method: 'tools/call', params: { name, arguments: args ?? {} } });
       const response = await fetch(`${member.address}/mcp`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${token}`,
           'content-type': 'application/json',
           accept: 'application/json, text/event-stream',
-          [FORWARDED_HEADER]: signForward(this.options.secret, this.self, token),
+          [FORWARDED_HEADER]: signForward(this.options.secret, this.self, token, body),
         },
-        body: JSON.stringify({ jsonrpc: '2.0', id: this.nextId++, method: 'tools/call', params: { name, arguments: args ?? {} } }),
+        body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       status = response.status;

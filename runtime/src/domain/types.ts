@@ -100,6 +100,8 @@ export interface ProjectRecord extends ProjectSpec {
   /** Replica that runs it. */
   readonly owner?: string;
   readonly runId?: string;
+  /** Increased on every change of the run's ownership: writes about the run are fenced on it. */
+  readonly epoch: number;
   readonly startedAt?: Date;
   readonly stoppedAt?: Date;
   readonly lastActivityAt?: Date;

@@ -1,15 +1,19 @@
 /**
  * Runs a project as a child process group on this replica: `sh -c <command>` in its own
  * group so that a stop reaches everything it spawned. The embedded default and the driver
- * of the tests.
+ * of the tests. Every group is registered with the process keeper, which kills it if this
+ * replica dies or its owner lease runs out, so that no run outlives its supervisor.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import { OwnerLease } from '../cluster/owner-lease.js';
 import type { LogStream } from '../domain/types.js';
 import type { Driver, ExitInfo, LaunchSpec, LineListener, OrphanRef, RunHandle } from './driver.js';
+import { ProcessKeeper } from './process-keeper.js';
 
 /** Variables a project inherits from the runtime; the runtime's own secrets never leak. */
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER', 'SHELL', 'TERM'];
@@ -17,8 +21,19 @@ const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER',
 /** After exit, how long to wait for pipes held open by a grandchild before closing them. */
 const PIPE_DRAIN_MS = 2000;
 
+export interface ProcessDriverOptions {
+  /** Until when this replica may run its projects. @default OwnerLease.alone() */
+  readonly lease?: OwnerLease;
+  readonly logger?: Pick<Logger, 'error' | 'warn'>;
+}
+
 export class ProcessDriver implements Driver {
   readonly name = 'process';
+  private readonly keeper: ProcessKeeper;
+
+  constructor(options: ProcessDriverOptions = {}) {
+    this.keeper = new ProcessKeeper(options.lease ?? OwnerLease.alone(), options.logger);
+  }
 
   async launch(spec: LaunchSpec, onLine: LineListener): Promise<RunHandle> {
     const env: Record<string, string> = {};
@@ -41,6 +56,7 @@ export class ProcessDriver implements Driver {
       }),
     ]);
     const pid = child.pid as number;
+    this.keeper.add(pid);
 
     const drained = [pump(child.stdout, 'stdout', onLine), pump(child.stderr, 'stderr', onLine)];
     const exited = new Promise<ExitInfo>((resolve) => {
@@ -52,6 +68,7 @@ export class ProcessDriver implements Driver {
         }, PIPE_DRAIN_MS);
         void Promise.all(drained).then(() => {
           clearTimeout(timer);
+          this.keeper.remove(pid);
           resolve(info);
         });
       });
@@ -79,6 +96,10 @@ export class ProcessDriver implements Driver {
       server.once('error', () => resolve(false));
       server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
     });
+  }
+
+  async close(): Promise<void> {
+    this.keeper.close();
   }
 
   async reapOrphan({ pid }: OrphanRef): Promise<void> {

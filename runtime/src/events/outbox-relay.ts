@@ -7,10 +7,13 @@
  *
  * Delivery is at least once: an event is sent again if the process dies, or the store fails,
  * between the broker's ack and `markDelivered`. Consumers deduplicate on the event id.
- * Run one relay per store (the leader's job): two relays would interleave batches.
+ * Run one relay per store (the leader's job): two relays would interleave batches. The marks
+ * are fenced on the leader's epoch (store/leader-epoch.ts): a relay whose leader was deposed
+ * (paused or cut off past its lock) has its mark refused and stops, rather than overlap.
  */
 import type { Logger } from 'pino';
 import type { OutboxEvent } from '../domain/types.js';
+import { LeadershipLost } from '../store/leader-epoch.js';
 import type { Store } from '../store/store.js';
 import type { EventPublisher } from './event-publisher.js';
 
@@ -27,6 +30,8 @@ export interface OutboxRelayOptions {
   readonly initialBackoffMs?: number;
   /** @default 10000 */
   readonly maxBackoffMs?: number;
+  /** The leader's fencing token, passed with every mark. @default - unfenced */
+  readonly leaderEpoch?: () => number | undefined;
 }
 
 export interface RelayStats {
@@ -46,6 +51,7 @@ export class OutboxRelay {
   private readonly idleMs: number;
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
+  private readonly leaderEpoch: () => number | undefined;
 
   private running?: Promise<void>;
   private stopping = false;
@@ -66,6 +72,7 @@ export class OutboxRelay {
     this.idleMs = options.idleMs ?? 250;
     this.initialBackoffMs = options.initialBackoffMs ?? 200;
     this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
+    this.leaderEpoch = options.leaderEpoch ?? (() => undefined);
   }
 
   start(): void {
@@ -112,14 +119,19 @@ export class OutboxRelay {
           this.resolveIdle(pass);
           delay = this.idleMs;
         } else {
+          const epoch = this.leaderEpoch();
           await this.publisher.publish(events);
-          await this.store.markDelivered(events.map((e) => e.id));
+          await this.store.markDelivered(events.map((e) => e.id), epoch);
           this.recovered(events);
           attempt = 0;
           // More may be waiting: go again at once; an empty pass is what makes the relay idle.
           delay = 0;
         }
       } catch (err) {
+        if (err instanceof LeadershipLost) {
+          this.logger?.warn({ epoch: err.epoch }, 'event relay stops: another replica leads now and relays the outbox');
+          break;
+        }
         attempt++;
         this.failed(err);
         delay = Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** (attempt - 1));

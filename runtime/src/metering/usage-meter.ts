@@ -12,6 +12,8 @@ export interface UsageMeterOptions {
   readonly logger: Pick<Logger, 'warn'>;
   /** @default 60000 */
   readonly intervalMs?: number;
+  /** The leader's fencing token: a deposed leader's samples are refused. @default - unfenced */
+  readonly leaderEpoch?: () => number | undefined;
 }
 
 export class UsageMeter {
@@ -35,6 +37,7 @@ export class UsageMeter {
   /** Writes one sample per active tenant. Returns how many were written. */
   async sample(at = new Date()): Promise<number> {
     const { store } = this.options;
+    const epoch = this.options.leaderEpoch?.();
     let written = 0;
     for (const tenant of await store.listTenants()) {
       if (tenant.status !== 'active') continue;
@@ -48,7 +51,7 @@ export class UsageMeter {
         logLines: usage.logLines,
         logBytes: usage.logBytes,
         storageMiB: usage.storageMiB.used,
-      });
+      }, epoch);
       written += 1;
     }
     return written;

@@ -18,9 +18,11 @@ import type { Logger } from 'pino';
 import type { Membership } from '../cluster/membership.js';
 import type { Driver } from '../drivers/driver.js';
 import type { ProjectRecord } from '../domain/types.js';
+import { isFencedOut } from '../store/fence.js';
 import type { Store } from '../store/store.js';
 import { forEachBounded } from './bounded.js';
 import type { ProjectService } from './project-service.js';
+import { LeaseNotHeld } from './run-supervisor.js';
 
 export interface OwnershipDeps {
   readonly store: Store;
@@ -93,6 +95,8 @@ export class OwnershipReconciler {
 
   async reconcile(): Promise<void> {
     const { store, projects, membership } = this.deps;
+    // Without the owner lease this replica acts as no one's owner (it lets go of every run when it lapses).
+    if (!projects.lease.held()) return;
     const self = membership.self;
     const listedAt = Date.now();
     const wanted = await store.listDesiredRunning();
@@ -100,9 +104,13 @@ export class OwnershipReconciler {
     const supervisor = projects.supervisor;
 
     // A run started here while the list was read is not in it, and is not a stray.
+    // Owned here means: this replica, this run and the epoch it took the run with.
+    const ownedHere = (id: string, project: ProjectRecord | undefined): boolean => {
+      const fence = supervisor.fenceOf(id);
+      return project !== undefined && project.owner === self && project.runId === fence?.runId && project.epoch === fence?.epoch;
+    };
     const strays = supervisor.liveProjectIds().filter((id) => {
-      const project = leased.get(id);
-      return !projects.isBusy(id) && !(project && project.owner === self) && (supervisor.launchedAt(id) ?? 0) < listedAt;
+      return !projects.isBusy(id) && !ownedHere(id, leased.get(id)) && (supervisor.launchedAt(id) ?? 0) < listedAt;
     });
     await forEachBounded(strays, this.concurrency, async (id) => {
       const project = leased.get(id);
@@ -122,7 +130,7 @@ export class OwnershipReconciler {
       const ownerGone = !membership.member(project.owner);
       if (ownerGone && membership.ring.ownerOf(project.id) === self) {
         const reason = `replica ${project.owner ?? '(none)'} left the cluster`;
-        if (await store.tenant(project.tenantId).handOver(project.id, project.owner, self, reason)) {
+        if (await store.tenant(project.tenantId).handOver(project.id, project.owner, self, reason, project.epoch)) {
           await this.resume(project, `taken over: ${reason}`);
         }
       }
@@ -182,8 +190,14 @@ export class OwnershipReconciler {
       }
       await this.deps.projects.resume(tenant, project, reason, this.deps.membership.self);
     } catch (error) {
+      // Another replica owns it now, or this one lost its lease meanwhile: theirs to run, not lost.
+      if (isFencedOut(error) || error instanceof LeaseNotHeld) {
+        this.deps.logger.warn({ err: error, projectId: project.id }, 'a run was not resumed: it changed hands, or this replica lost its lease');
+        return;
+      }
       this.deps.logger.error({ err: error, projectId: project.id }, 'could not resume a run');
-      await tenant.release(project.id, { state: 'lost', reason: `could not be started again: ${(error as Error).message}` }).catch(() => undefined);
+      const fence = project.runId ? { runId: project.runId, epoch: (await tenant.getProject(project.id).catch(() => undefined))?.epoch ?? project.epoch } : undefined;
+      await tenant.release(project.id, { state: 'lost', reason: `could not be started again: ${(error as Error).message}` }, undefined, fence).catch(() => undefined);
       // Whatever is left of it (a Pod, by name) must not run unsupervised.
       await this.deps.driver.reapOrphan({ tenantId: project.tenantId, projectId: project.id }).catch(() => undefined);
     }

@@ -4,15 +4,17 @@
  * restart). The store is the source of truth; the supervisor holds only live processes.
  */
 import type { Logger } from 'pino';
+import { OwnerLease } from '../cluster/owner-lease.js';
 import { DebugHostError, notFound } from '../domain/errors.js';
 import type { Actor, LogLine, ProjectRecord, ProjectSpec } from '../domain/types.js';
 import type { Driver } from '../drivers/driver.js';
 import { isPortOpen } from '../drivers/readiness.js';
 import type { LogPipeline } from '../logs/log-pipeline.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { isFencedOut, type RunFence } from '../store/fence.js';
 import type { Store, TenantStore } from '../store/store.js';
 import { ProjectLocks } from './project-locks.js';
-import { RunSupervisor } from './run-supervisor.js';
+import { LeaseNotHeld, RunSupervisor } from './run-supervisor.js';
 import { forEachBounded } from './bounded.js';
 import type { SupervisionSettings } from './settings.js';
 import { checkWorkspace, resolveCwd } from './workspace.js';
@@ -25,6 +27,8 @@ export interface ProjectServiceDeps {
   readonly logger: Logger;
   readonly replicaId: string;
   readonly settings: SupervisionSettings;
+  /** Until when this replica may act as an owner. @default OwnerLease.alone() */
+  readonly lease?: OwnerLease;
 }
 
 export interface ProjectStatus extends ProjectRecord {
@@ -35,6 +39,7 @@ export interface ProjectStatus extends ProjectRecord {
 
 export class ProjectService {
   readonly supervisor: RunSupervisor;
+  readonly lease: OwnerLease;
   private reaper?: NodeJS.Timeout;
   /** One operation per project at a time here; ownership reconciling leaves held projects alone. */
   private readonly locks = new ProjectLocks();
@@ -44,7 +49,9 @@ export class ProjectService {
   }
 
   constructor(private readonly deps: ProjectServiceDeps) {
+    this.lease = deps.lease ?? OwnerLease.alone();
     this.supervisor = new RunSupervisor({
+      lease: this.lease,
       driver: deps.driver,
       logs: deps.logs,
       metrics: deps.metrics,
@@ -76,6 +83,7 @@ export class ProjectService {
   }
 
   private async startFound(tenant: TenantStore, project: ProjectRecord, actor: Actor): Promise<ProjectRecord> {
+    if (!this.lease.held()) throw new LeaseNotHeld();
     const portAvailable = this.deps.driver.portAvailable?.bind(this.deps.driver);
     const claim = await tenant.claimStart(project.id, actor, this.deps.replicaId, { portAvailable });
     try {
@@ -84,7 +92,11 @@ export class ProjectService {
       // A quota refused by the platform (a ResourceQuota) leaves the project stopped, as a refused claim does.
       const refused = error instanceof DebugHostError && error.code === 'quota_exceeded';
       const reason = refused ? `start refused: ${error.message}` : `could not launch: ${(error as Error).message}`;
-      await tenant.release(project.id, { state: refused ? 'stopped' : 'crashed', reason }, actor);
+      const fence = { runId: claim.runId, owner: this.deps.replicaId, epoch: claim.project.epoch };
+      // Fenced: the run is another replica's now (it took over while this one launched), not ours to end.
+      await tenant.release(project.id, { state: refused ? 'stopped' : 'crashed', reason }, actor, fence).catch((releaseError: unknown) => {
+        if (!isFencedOut(releaseError)) throw releaseError;
+      });
       if (error instanceof DebugHostError) throw error;
       throw new DebugHostError('conflict', `The project could not be launched: ${(error as Error).message}`, {
         fix: 'Check the command and the workspace, then call host.start again.',
@@ -99,6 +111,8 @@ export class ProjectService {
   }
 
   private async stopFound(tenant: TenantStore, project: ProjectRecord, actor: Actor | undefined, reason: string): Promise<ProjectRecord> {
+    // The run as this replica runs it, else as the store last saw it: a stop never ends a newer run.
+    const fence: RunFence | undefined = this.supervisor.fenceOf(project.id) ?? (project.runId ? { runId: project.runId, epoch: project.epoch } : undefined);
     const exit = await this.supervisor.stop(project.id);
     if (!exit && !holdsSlot(project)) {
       throw new DebugHostError('conflict', `Project '${project.name}' is not running (state ${project.state}).`, {
@@ -110,6 +124,7 @@ export class ProjectService {
       project.id,
       { state: 'stopped', reason, exitCode: exit?.code ?? undefined, signal: exit?.signal ?? undefined },
       actor,
+      fence,
     );
   }
 
@@ -181,8 +196,9 @@ export class ProjectService {
         restarted += 1;
       } catch (error) {
         lost += 1;
+        const fence = project.runId ? { runId: project.runId, epoch: project.epoch } : undefined;
         await tenant
-          .release(project.id, { state: 'lost', reason: `the runtime restarted and could not start it again: ${(error as Error).message}` })
+          .release(project.id, { state: 'lost', reason: `the runtime restarted and could not start it again: ${(error as Error).message}` }, undefined, fence)
           .catch((releaseError: unknown) => this.deps.logger.error({ err: releaseError }, 'could not mark a project lost'));
       }
     });
@@ -204,8 +220,16 @@ export class ProjectService {
       const current = await tenant.getProject(project.id);
       if (current?.desired !== 'running' || current.runId !== runId || current.port === undefined) return;
       if (owner !== undefined && current.owner !== owner) return;
+      // Taken with a new epoch, so that an earlier life of this replica (or the owner it was
+      // recorded under) can no longer write about the run.
+      const self = this.deps.replicaId;
+      const taken =
+        current.owner === self
+          ? await tenant.renewFence(project.id, { runId, owner: self, epoch: current.epoch })
+          : (await tenant.handOver(project.id, current.owner, self, reason, current.epoch)) ? await tenant.getProject(project.id) : undefined;
+      if (!taken || taken.port === undefined) return;
       this.deps.metrics.restarts.inc({ reason: 'recovery' });
-      await this.supervisor.launch(tenant, current, runId, current.port, current.restarts);
+      await this.supervisor.launch(tenant, taken, runId, taken.port, taken.restarts);
       this.deps.logs.append(project.id, runId, 'system', reason, 'warn');
     });
   }
@@ -218,8 +242,9 @@ export class ProjectService {
   async handOver(tenant: TenantStore, project: ProjectRecord, to: string, reason: string): Promise<boolean> {
     return this.locks.run(project.id, async () => {
       if (project.runId) this.deps.logs.append(project.id, project.runId, 'system', `handed to replica ${to}: ${reason}`, 'warn');
+      const epoch = this.supervisor.fenceOf(project.id)?.epoch ?? project.epoch;
       await this.supervisor.handOff(project.id);
-      return tenant.handOver(project.id, this.deps.replicaId, to, reason);
+      return tenant.handOver(project.id, this.deps.replicaId, to, reason, epoch);
     });
   }
 

@@ -1,14 +1,21 @@
 /**
  * Supervises the runs on this replica: launches through the driver, watches readiness,
  * and on an unexpected exit restarts with exponential backoff up to the project's limit.
- * Every state change is recorded in the store (with its outbox event) as it happens.
+ * Every state change is recorded in the store (with its outbox event) as it happens, fenced
+ * on the run id, this replica and the epoch it took the run with (store/fence.ts): a write
+ * that loses means another replica owns the run now, and this one lets go of it. Nothing is
+ * launched or restarted while the owner lease is not held (cluster/owner-lease.ts), and
+ * when it lapses every run is let go of.
  */
 import type { Logger } from 'pino';
+import type { OwnerLease } from '../cluster/owner-lease.js';
+import { DebugHostError } from '../domain/errors.js';
 import type { Driver, ExitInfo, RunHandle } from '../drivers/driver.js';
 import { ReadinessWatch } from '../drivers/readiness.js';
 import type { ProjectRecord } from '../domain/types.js';
 import type { LogPipeline } from '../logs/log-pipeline.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { isFencedOut, type RunFence } from '../store/fence.js';
 import type { TenantStore } from '../store/store.js';
 import { resolveCwd } from './workspace.js';
 
@@ -17,6 +24,8 @@ interface LiveRun {
   project: ProjectRecord;
   readonly runId: string;
   readonly port: number;
+  /** What every write about the run is conditioned on. */
+  readonly fence: Required<RunFence>;
   handle?: RunHandle;
   /** A launch through the driver in flight (the first, or a restart after a crash): a stop waits for it. */
   spawning?: Promise<unknown>;
@@ -39,12 +48,30 @@ export interface SupervisorDeps {
   readonly logger: Logger;
   readonly replicaId: string;
   readonly stopGraceMs: number;
+  readonly lease: OwnerLease;
+}
+
+/** This replica may not act as an owner now: its membership could not be renewed in time. */
+export class LeaseNotHeld extends DebugHostError {
+  constructor() {
+    super('unavailable', 'This replica lost its place in the cluster for a moment (its membership could not be renewed in time) and runs nothing until it is back.', {
+      fix: 'Call again: the call is routed to the project\'s owner.',
+      facts: { retryAfterMs: 1000 },
+    });
+  }
 }
 
 export class RunSupervisor {
   private readonly runs = new Map<string, LiveRun>();
 
-  constructor(private readonly deps: SupervisorDeps) {}
+  constructor(private readonly deps: SupervisorDeps) {
+    deps.lease.onLapse(() => void this.letGoOfAll());
+  }
+
+  /** The fence of a live run, to compare with the store's record. */
+  fenceOf(projectId: string): Required<RunFence> | undefined {
+    return this.runs.get(projectId)?.fence;
+  }
 
   get activeCount(): number {
     return this.runs.size;
@@ -85,7 +112,8 @@ export class RunSupervisor {
     let end!: () => void;
     const ended = new Promise<void>((resolve) => (end = resolve));
     const now = Date.now();
-    const run: LiveRun = { tenant, project, runId, port, stopping: false, restarts, launchedAt: now, lastActivity: now, ended, end };
+    const fence = { runId, owner: this.deps.replicaId, epoch: project.epoch };
+    const run: LiveRun = { tenant, project, runId, port, fence, stopping: false, restarts, launchedAt: now, lastActivity: now, ended, end };
     this.runs.set(project.id, run);
     this.deps.metrics.setActive(this.runs.size);
     try {
@@ -157,6 +185,7 @@ export class RunSupervisor {
   /** Launches through the driver and records the start; stops what it launched when a later step fails. */
   private async launchAndRecord(run: LiveRun): Promise<ProjectRecord> {
     const { project } = run;
+    if (!this.deps.lease.held()) throw new LeaseNotHeld();
     const cwd = await resolveCwd(project.workspace, project.cwd);
     const handle = await this.deps.driver.launch(
       { tenantId: project.tenantId, projectId: project.id, runId: run.runId, command: project.command, workspace: project.workspace, cwd, env: project.env, port: run.port, readiness: project.readiness },
@@ -177,8 +206,9 @@ export class RunSupervisor {
       const startedAt = new Date();
       run.project = await run.tenant.recordState(
         project.id,
-        { state: immediate ? 'running' : 'starting', ready: immediate, pid: handle.pid, startedAt, restarts: run.restarts, owner: this.deps.replicaId },
+        { state: immediate ? 'running' : 'starting', ready: immediate, pid: handle.pid, startedAt, restarts: run.restarts },
         { type: 'project.started', payload: { runId: run.runId, pid: handle.pid, port: run.port, restarts: run.restarts } },
+        run.fence,
       );
     } catch (error) {
       // Nobody would supervise it: the caller records the failed start.
@@ -202,6 +232,14 @@ export class RunSupervisor {
     run.readiness?.cancel();
     if (run.stopping || run.handle !== handle) return; // stop() records the outcome
     run.handle = undefined;
+    if (!this.deps.lease.held()) {
+      // The keeper killed it as the lease ran out; whoever owns the run now (or this replica,
+      // once back) starts it again. Nothing to record: this replica may not write as owner.
+      this.deps.logger.warn({ projectId: run.project.id, runId: run.runId }, 'a run ended while the owner lease was lapsed; letting go of it');
+      await this.deps.logs.flush(run.project.id);
+      this.forget(run);
+      return;
+    }
     await this.deps.logs.flush(run.project.id);
     const { project } = run;
     if (exit.code === 0) {
@@ -225,6 +263,10 @@ export class RunSupervisor {
     );
     run.backoffTimer = setTimeout(() => {
       if (run.stopping) return;
+      if (!this.deps.lease.held()) {
+        this.forget(run);
+        return;
+      }
       this.spawn(run).catch(async (error: unknown) => {
         this.deps.logger.error({ err: error, projectId: project.id }, 'restart failed');
         await this.finish(run, { state: 'crashed', reason: `restart failed: ${(error as Error).message}` });
@@ -236,19 +278,34 @@ export class RunSupervisor {
     this.deps.logs.append(run.project.id, run.runId, 'system', `${outcome.state}: ${outcome.reason}`, outcome.state === 'crashed' ? 'error' : 'info');
     await this.deps.logs.flush(run.project.id);
     try {
-      run.project = await run.tenant.release(run.project.id, outcome);
+      run.project = await run.tenant.release(run.project.id, outcome, undefined, run.fence);
     } catch (error) {
-      this.deps.logger.error({ err: error, projectId: run.project.id }, 'could not record the end of a run');
+      if (isFencedOut(error)) this.deps.logger.warn({ projectId: run.project.id, runId: run.runId }, 'the run changed hands before its end was recorded; the new owner keeps it');
+      else this.deps.logger.error({ err: error, projectId: run.project.id }, 'could not record the end of a run');
     }
     this.forget(run);
   }
 
   private async record(run: LiveRun, patch: Parameters<TenantStore['recordState']>[1], type: string, payload: Record<string, unknown> = {}): Promise<void> {
     try {
-      run.project = await run.tenant.recordState(run.project.id, patch, { type, payload: { runId: run.runId, ...payload } });
+      run.project = await run.tenant.recordState(run.project.id, patch, { type, payload: { runId: run.runId, ...payload } }, run.fence);
     } catch (error) {
-      this.deps.logger.error({ err: error, projectId: run.project.id, type }, 'could not record a state change');
+      if (!isFencedOut(error)) {
+        this.deps.logger.error({ err: error, projectId: run.project.id, type }, 'could not record a state change');
+        return;
+      }
+      // Another replica owns the run now: it must not run here as well.
+      this.deps.logger.warn({ projectId: run.project.id, runId: run.runId, epoch: run.fence.epoch }, 'lost the run to another owner; letting go of it');
+      await this.handOff(run.project.id);
     }
+  }
+
+  /** The owner lease lapsed: peers may take every run over, so none may run here any more. */
+  private async letGoOfAll(): Promise<void> {
+    const ids = [...this.runs.keys()];
+    if (ids.length === 0) return;
+    this.deps.logger.warn({ runs: ids.length }, 'the owner lease lapsed (membership not renewed in time): letting go of every run');
+    await Promise.all(ids.map((id) => this.handOff(id).catch((error: unknown) => this.deps.logger.error({ err: error, projectId: id }, 'could not let go of a run'))));
   }
 
   private forget(run: LiveRun): void {

@@ -12,7 +12,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { TokenService } from '../tenancy/tokens.js';
 import type { ToolDispatcher } from '../tools/dispatcher.js';
 import type { JSONRPCResponse } from '@modelcontextprotocol/sdk/types.js';
-import { FORWARDED_HEADER } from '../cluster/router.js';
+import { FORWARDED_HEADER } from '../cluster/forward-mark.js';
 import type { Principal } from '../tenancy/principal.js';
 import { authInfoFor, createMcpServer } from './mcp-server.js';
 
@@ -29,7 +29,7 @@ export interface HttpDeps {
   /** Throws when this replica should not take traffic (store down, draining). */
   readonly ready: () => Promise<void>;
   /** Verifies a forwarded-call mark; undefined when the call was not forwarded by a peer. */
-  readonly forwardedBy?: (header: string | undefined, token: string) => string | undefined;
+  readonly forwardedBy?: (header: string | undefined, token: string, body: Buffer) => string | undefined;
 }
 
 export function createHttpServer(deps: HttpDeps): HttpServer {
@@ -84,8 +84,9 @@ async function serveMcp(deps: HttpDeps, validator: AjvJsonSchemaValidator, req: 
     return sendJson(res, 405, { jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this server is stateless; send JSON-RPC with POST.' }, id: null });
   }
   let body: unknown;
+  let raw: Buffer;
   try {
-    body = await readJson(req);
+    ({ body, raw } = await readJson(req));
   } catch (error) {
     const tooLarge = (error as Error).message === 'too large';
     return sendJson(res, tooLarge ? 413 : 400, {
@@ -95,7 +96,7 @@ async function serveMcp(deps: HttpDeps, validator: AjvJsonSchemaValidator, req: 
     });
   }
   const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
-  const forwardedBy = deps.forwardedBy?.(req.headers[FORWARDED_HEADER] as string | undefined, token);
+  const forwardedBy = deps.forwardedBy?.(req.headers[FORWARDED_HEADER] as string | undefined, token, raw);
   const refused = refuseAtOnce(deps, body, principal, forwardedBy);
   if (refused) return sendJson(res, 200, refused);
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
@@ -123,7 +124,8 @@ function refuseAtOnce(deps: HttpDeps, body: unknown, principal: Principal, forwa
   return result && { jsonrpc: '2.0', id, result };
 }
 
-function readJson(req: IncomingMessage): Promise<unknown> {
+/** The parsed body and its exact bytes (a forwarded call's mark covers them). */
+function readJson(req: IncomingMessage): Promise<{ body: unknown; raw: Buffer }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -138,7 +140,8 @@ function readJson(req: IncomingMessage): Promise<unknown> {
     });
     req.on('end', () => {
       try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        const raw = Buffer.concat(chunks);
+        resolve({ body: JSON.parse(raw.toString('utf8')) as unknown, raw });
       } catch (error) {
         reject(error as Error);
       }

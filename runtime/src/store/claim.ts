@@ -73,7 +73,7 @@ export async function claimStart(
   await tx.query(`INSERT INTO ${s}.runs (id, project_id, port, owner) VALUES ($1, $2, $3, $4)`, [runId, projectId, port, owner]);
   const { rows } = await tx.query<ProjectRow>(
     `UPDATE ${s}.projects SET desired = 'running', state = 'starting', ready = false, port = $2, pid = NULL, restarts = 0,
-       exit_code = NULL, signal = NULL, stop_reason = NULL, owner = $3, run_id = $4, started_at = now(), stopped_at = NULL,
+       exit_code = NULL, signal = NULL, stop_reason = NULL, owner = $3, run_id = $4, epoch = epoch + 1, started_at = now(), stopped_at = NULL,
        last_activity_at = now(), updated_at = now()
       WHERE id = $1 RETURNING ${PROJECT_COLUMNS}`,
     [projectId, port, owner, runId],

@@ -77,6 +77,21 @@ export const PLATFORM_MIGRATIONS: readonly PlatformMigration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'leader epoch',
+    // One row: increased by each new leader, so that a deposed leader's relay and metering
+    // writes are refused (cluster/leadership.ts, store/sql-store.ts).
+    statements: [
+      `CREATE TABLE platform.leader (
+        id integer PRIMARY KEY CHECK (id = 1),
+        epoch bigint NOT NULL,
+        holder text,
+        since timestamptz
+      )`,
+      `INSERT INTO platform.leader (id, epoch) VALUES (1, 0)`,
+    ],
+  },
 ];
 
 interface TenantMigration {
@@ -148,6 +163,12 @@ export const TENANT_MIGRATIONS: readonly TenantMigration[] = [
       )`,
       `CREATE INDEX logs_ts ON ${s}.logs (ts)`,
     ],
+  },
+  {
+    version: 2,
+    name: 'fencing epoch of a run',
+    // Increased on every change of a run's ownership (store/fence.ts).
+    statements: (s) => [`ALTER TABLE ${s}.projects ADD COLUMN epoch bigint NOT NULL DEFAULT 0`],
   },
 ];
 

@@ -75,6 +75,8 @@ export interface ProjectRow {
   stop_reason: string | null;
   owner: string | null;
   run_id: string | null;
+  /** bigint: pg returns it as a string. */
+  epoch: string | number;
   started_at: Date | null;
   stopped_at: Date | null;
   last_activity_at: Date | null;
@@ -84,7 +86,7 @@ export interface ProjectRow {
 
 export const PROJECT_COLUMNS =
   'id, name, workspace, command, cwd, env, tech_stack, preferred_port, readiness, restart, idle_timeout_sec, ' +
-  'desired, state, ready, port, pid, restarts, exit_code, signal, stop_reason, owner, run_id, started_at, ' +
+  'desired, state, ready, port, pid, restarts, exit_code, signal, stop_reason, owner, run_id, epoch, started_at, ' +
   'stopped_at, last_activity_at, created_at, updated_at';
 
 /** `null` columns become absent fields, so records compare cleanly and serialize small. */
@@ -115,6 +117,7 @@ export function toProject(tenantId: string, r: ProjectRow): ProjectRecord {
     stopReason: opt(r.stop_reason),
     owner: opt(r.owner),
     runId: opt(r.run_id),
+    epoch: Number(r.epoch),
     startedAt: opt(r.started_at),
     stoppedAt: opt(r.stopped_at),
     lastActivityAt: opt(r.last_activity_at),

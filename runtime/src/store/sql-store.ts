@@ -4,6 +4,7 @@
  */
 import type { Actor, OutboxEvent, PortRange, ProjectRecord, TenantId, TenantQuotas, TenantRecord, TenantStatus } from '../domain/types.js';
 import { journal } from './journal.js';
+import { checkLeaderEpoch } from './leader-epoch.js';
 import { migrate } from './migrations.js';
 import { ident, literal, ROLE_PREFIX_RULE } from './names.js';
 import { PROJECT_COLUMNS, toEvent, toProject, type OutboxRow, type ProjectRow } from './rows.js';
@@ -82,8 +83,11 @@ export class SqlStore implements Store {
     return this.client.transaction((tx) => tenants.deleteTenant(tx, id, actor));
   }
 
-  recordEvent(tenantId: TenantId, type: string, key: string, payload: Readonly<Record<string, unknown>>): Promise<void> {
-    return this.client.transaction((tx) => journal(tx, tenantId, { type, key, payload }));
+  recordEvent(tenantId: TenantId, type: string, key: string, payload: Readonly<Record<string, unknown>>, leaderEpoch?: number): Promise<void> {
+    return this.client.transaction(async (tx) => {
+      await checkLeaderEpoch(tx, leaderEpoch);
+      await journal(tx, tenantId, { type, key, payload });
+    });
   }
 
   heartbeat(id: string, address: string, draining: boolean): Promise<void> {
@@ -131,10 +135,11 @@ export class SqlStore implements Store {
     return rows.map(toEvent);
   }
 
-  async markDelivered(ids: readonly number[]): Promise<void> {
+  async markDelivered(ids: readonly number[], leaderEpoch?: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.client.query('UPDATE platform.outbox SET delivered_at = now() WHERE id = ANY($1::bigint[]) AND delivered_at IS NULL', [
-      [...ids],
-    ]);
+    await this.client.transaction(async (tx) => {
+      await checkLeaderEpoch(tx, leaderEpoch);
+      await tx.query('UPDATE platform.outbox SET delivered_at = now() WHERE id = ANY($1::bigint[]) AND delivered_at IS NULL', [[...ids]]);
+    });
   }
 }

@@ -10,6 +10,7 @@
  * same transaction as the change.
  */
 import type { ClaimOptions } from './claim.js';
+import type { RunFence } from './fence.js';
 import type { ReplicaRecord } from './replicas.js';
 import type {
   Actor,
@@ -120,24 +121,37 @@ export interface TenantStore {
   claimStart(projectId: string, actor: Actor, owner: string, options?: ClaimOptions): Promise<StartClaim>;
 
   /** Runtime-observed changes (pid, ready, crash, restart); appends `event` to the outbox. */
-  recordState(projectId: string, patch: ProjectStatePatch, event?: LifecycleEvent): Promise<ProjectRecord>;
+  /**
+   * With a `fence`, only while the run, its owner and its epoch are still those (store/fence.ts):
+   * otherwise fails with `FencedOut` and changes nothing.
+   */
+  recordState(projectId: string, patch: ProjectStatePatch, event?: LifecycleEvent, fence?: RunFence): Promise<ProjectRecord>;
 
   /**
    * Ends the project's run: releases its port and container slot, sets the final state and
-   * reason. With an actor (a user's stop) also sets desired `stopped` and writes audit.
+   * reason, and increases the epoch. With an actor (a user's stop) also sets desired
+   * `stopped` and writes audit. With a `fence`, only while it holds (else `FencedOut`).
    */
   release(
     projectId: string,
     outcome: { readonly state: 'stopped' | 'crashed' | 'lost'; readonly reason: string; readonly exitCode?: number; readonly signal?: string },
     actor?: Actor,
-  ): Promise<ProjectRecord>;
+    fence?: RunFence,
+): Promise<ProjectRecord>;
 
   /**
    * Moves a run that holds a lease from one owner to another, only if `from` still owns it
-   * (compare-and-set), so that two replicas can never both adopt it. The run shows as
-   * `starting` (not ready, no pid) until its new owner has started it. True when moved.
+   * (compare-and-set, on the epoch too when given; the epoch goes up), so that two replicas
+   * can never both adopt it. The run shows as `starting` (not ready, no pid) until its new
+   * owner has started it. True when moved.
    */
-  handOver(projectId: string, from: string | undefined, to: string, reason: string): Promise<boolean>;
+  handOver(projectId: string, from: string | undefined, to: string, reason: string, epoch?: number): Promise<boolean>;
+  /**
+   * Takes a run up again on its owner (a restarted replica resuming it): increases the
+   * epoch only while `fence` still holds, so that a previous life of the same replica can
+   * no longer write about it. Undefined when the fence no longer holds.
+   */
+  renewFence(projectId: string, fence: Required<RunFence>): Promise<ProjectRecord | undefined>;
 
   appendLogs(lines: readonly LogLine[]): Promise<void>;
   queryLogs(filter: LogFilter): Promise<LogLine[]>;
@@ -182,7 +196,8 @@ export interface Store {
   listDesiredRunning(owner?: string): Promise<ProjectRecord[]>;
 
   /** Appends a platform event (no audit row), e.g. a usage sample for billing. */
-  recordEvent(tenantId: TenantId, type: string, key: string, payload: Readonly<Record<string, unknown>>): Promise<void>;
+  /** With `leaderEpoch`, only while it is current (else `LeadershipLost`; store/leader-epoch.ts). */
+  recordEvent(tenantId: TenantId, type: string, key: string, payload: Readonly<Record<string, unknown>>, leaderEpoch?: number): Promise<void>;
 
   /** Records that a replica is alive at `address` (every second or so). */
   heartbeat(id: string, address: string, draining: boolean): Promise<void>;
@@ -193,5 +208,6 @@ export interface Store {
 
   /** Oldest undelivered events first, in insertion order. */
   pendingEvents(limit: number): Promise<OutboxEvent[]>;
-  markDelivered(ids: readonly number[]): Promise<void>;
+  /** With `leaderEpoch`, only while it is current (else `LeadershipLost`). */
+  markDelivered(ids: readonly number[], leaderEpoch?: number): Promise<void>;
 }

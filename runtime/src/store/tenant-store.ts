@@ -23,6 +23,7 @@ import type {
   TenantStore,
 } from './store.js';
 import { claimStart, type ClaimOptions } from './claim.js';
+import { fenceCondition, FencedOut, type RunFence } from './fence.js';
 import { tenantNotFound } from './tenants.js';
 
 /** What a scoped callback gets: the transaction (in the tenant role), the tenant row and its quoted schema. */
@@ -131,13 +132,13 @@ export class SqlTenantStore implements TenantStore {
     return this.scoped((scope) => claimStart(scope, projectId, actor, owner, options), true);
   }
 
-  handOver(projectId: string, from: string | undefined, to: string, reason: string): Promise<boolean> {
+  handOver(projectId: string, from: string | undefined, to: string, reason: string, epoch?: number): Promise<boolean> {
     return this.scoped(async (scope) => {
       const { rows } = await scope.tx.query<{ id: string }>(
         // The run restarts on its new owner: until then it is starting, not ready, with no pid.
-        `UPDATE ${scope.s}.projects SET owner = $3, state = 'starting', ready = false, pid = NULL, updated_at = now()
-          WHERE id = $1 AND owner IS NOT DISTINCT FROM $2 AND port IS NOT NULL RETURNING id`,
-        [projectId, from ?? null, to],
+        `UPDATE ${scope.s}.projects SET owner = $3, state = 'starting', ready = false, pid = NULL, epoch = epoch + 1, updated_at = now()
+          WHERE id = $1 AND owner IS NOT DISTINCT FROM $2 AND port IS NOT NULL AND ($4::bigint IS NULL OR epoch = $4) RETURNING id`,
+        [projectId, from ?? null, to, epoch ?? null],
       );
       if (!rows[0]) return false;
       await asPlatform(scope.tx);
@@ -146,7 +147,18 @@ export class SqlTenantStore implements TenantStore {
     });
   }
 
-  recordState(projectId: string, patch: ProjectStatePatch, event?: LifecycleEvent): Promise<ProjectRecord> {
+  renewFence(projectId: string, fence: Required<RunFence>): Promise<ProjectRecord | undefined> {
+    return this.scoped(async ({ tx, s }) => {
+      const { rows } = await tx.query<ProjectRow>(
+        `UPDATE ${s}.projects SET epoch = epoch + 1, updated_at = now()
+          WHERE id = $1 AND run_id = $2 AND owner = $3 AND epoch = $4 AND port IS NOT NULL RETURNING ${PROJECT_COLUMNS}`,
+        [projectId, fence.runId, fence.owner, fence.epoch],
+      );
+      return rows[0] ? toProject(this.tenantId, rows[0]) : undefined;
+    });
+  }
+
+  recordState(projectId: string, patch: ProjectStatePatch, event?: LifecycleEvent, fence?: RunFence): Promise<ProjectRecord> {
     return this.scoped(async (scope) => {
       const sets: string[] = [];
       const params: unknown[] = [projectId];
@@ -157,11 +169,12 @@ export class SqlTenantStore implements TenantStore {
         sets.push(`${column} = $${params.length}`);
       }
       sets.push('updated_at = now()');
+      const fenced = fenceCondition(fence, params.length + 1);
       const { rows } = await scope.tx.query<ProjectRow>(
-        `UPDATE ${scope.s}.projects SET ${sets.join(', ')} WHERE id = $1 RETURNING ${PROJECT_COLUMNS}`,
-        params,
+        `UPDATE ${scope.s}.projects SET ${sets.join(', ')} WHERE id = $1${fenced.sql} RETURNING ${PROJECT_COLUMNS}`,
+        [...params, ...fenced.params],
       );
-      if (!rows[0]) throw notFound('project', projectId);
+      if (!rows[0]) throw fence ? await this.lost(scope, projectId, fence) : notFound('project', projectId);
       if (event) {
         await asPlatform(scope.tx);
         await journal(scope.tx, this.tenantId, { type: event.type, key: projectId, payload: { projectId, ...event.payload } });
@@ -174,24 +187,28 @@ export class SqlTenantStore implements TenantStore {
     projectId: string,
     outcome: { readonly state: 'stopped' | 'crashed' | 'lost'; readonly reason: string; readonly exitCode?: number; readonly signal?: string },
     actor?: Actor,
+    fence?: RunFence,
   ): Promise<ProjectRecord> {
     return this.scoped(async (scope) => {
       const { tx, s } = scope;
-      await this.project(scope, projectId, true);
+      const current = await this.project(scope, projectId, true);
       const exitCode = outcome.exitCode ?? null;
       const signal = outcome.signal ?? null;
+      const fenced = fenceCondition(fence, 7);
+      // The epoch goes up: whoever acted on the run before cannot write about it any more.
+      const { rows } = await tx.query<ProjectRow>(
+        `UPDATE ${s}.projects SET state = $2, stop_reason = $3, exit_code = $4, signal = $5, ready = false, port = NULL,
+           pid = NULL, stopped_at = now(), updated_at = now(), epoch = epoch + 1, desired = CASE WHEN $6 THEN 'stopped' ELSE desired END
+          WHERE id = $1${fenced.sql} RETURNING ${PROJECT_COLUMNS}`,
+        [projectId, outcome.state, outcome.reason, exitCode, signal, actor !== undefined, ...fenced.params],
+      );
+      if (!rows[0]) throw new FencedOut(projectId, fence as RunFence);
       const run = await tx.query<{ id: string }>(
         `UPDATE ${s}.runs SET ended_at = now(), outcome = $2, reason = $3, exit_code = $4, signal = $5
           WHERE project_id = $1 AND ended_at IS NULL RETURNING id`,
         [projectId, outcome.state, outcome.reason, exitCode, signal],
       );
-      const { rows } = await tx.query<ProjectRow>(
-        `UPDATE ${s}.projects SET state = $2, stop_reason = $3, exit_code = $4, signal = $5, ready = false, port = NULL,
-           pid = NULL, stopped_at = now(), updated_at = now(), desired = CASE WHEN $6 THEN 'stopped' ELSE desired END
-          WHERE id = $1 RETURNING ${PROJECT_COLUMNS}`,
-        [projectId, outcome.state, outcome.reason, exitCode, signal, actor !== undefined],
-      );
-      const runId = run.rows[0]?.id ?? null;
+      const runId = run.rows[0]?.id ?? current.run_id;
       await asPlatform(tx);
       await journal(
         tx,
@@ -199,8 +216,14 @@ export class SqlTenantStore implements TenantStore {
         { type: `project.${outcome.state}`, key: projectId, payload: { projectId, runId, reason: outcome.reason, exitCode, signal } },
         actor ? { actor, action: 'project.stop', target: projectId, detail: { reason: outcome.reason, runId } } : undefined,
       );
-      return toProject(this.tenantId, rows[0] as ProjectRow);
+      return toProject(this.tenantId, rows[0]);
     });
+  }
+
+  /** Why a fenced write matched no row: the project is gone, or the fence is stale. */
+  private async lost(scope: Scope, projectId: string, fence: RunFence): Promise<DebugHostError> {
+    const { rows } = await scope.tx.query(`SELECT 1 FROM ${scope.s}.projects WHERE id = $1`, [projectId]);
+    return rows[0] ? new FencedOut(projectId, fence) : notFound('project', projectId);
   }
 
   appendLogs(lines: readonly LogLine[]): Promise<void> {

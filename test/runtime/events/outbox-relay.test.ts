@@ -6,7 +6,9 @@ import { createOutboxRelay } from '../../../runtime/src/events/create-relay.js';
 import { KafkaPublisher } from '../../../runtime/src/events/kafka-publisher.js';
 import { LogPublisher } from '../../../runtime/src/events/log-publisher.js';
 import { OutboxRelay } from '../../../runtime/src/events/outbox-relay.js';
+import { takeLeaderEpoch } from '../../../runtime/src/store/leader-epoch.js';
 import { openStore } from '../../../runtime/src/store/open-store.js';
+import type { SqlStore } from '../../../runtime/src/store/sql-store.js';
 import type { Store } from '../../../runtime/src/store/store.js';
 import { admin, platformAdmin, spec, tenantId } from '../store/fixtures.js';
 
@@ -64,6 +66,28 @@ describe('OutboxRelay on the embedded store', () => {
     expect(publisher.seen[0]).toMatchObject({ type: 'tenant.created', key: tenant });
     expect(await pendingCount(store)).toBe(0);
     expect(relay.status).toMatchObject({ delivered: ids.length, failures: 0 });
+  });
+
+  it('stops, marking nothing, once its leader was deposed (another replica took the leader epoch)', async () => {
+    await projectEvents(store, tenant, 'deposed', 3);
+    const before = await pendingCount(store);
+    const client = (store as SqlStore).client;
+    const epoch = await takeLeaderEpoch(client, 'old-leader');
+    await takeLeaderEpoch(client, 'new-leader');
+    const publisher = new RecordingPublisher();
+    const relay = new OutboxRelay({ store, publisher, idleMs: 10, leaderEpoch: () => epoch });
+    relay.start();
+    await new Promise((r) => setTimeout(r, 300));
+    // One batch went out before the mark was refused (at least once); none after, and nothing is marked.
+    expect(publisher.attempts).toBe(1);
+    expect(await pendingCount(store)).toBe(before);
+    await relay.stop();
+    // The current leader's relay delivers them.
+    const current = new OutboxRelay({ store, publisher: new RecordingPublisher(), idleMs: 10, leaderEpoch: () => epoch + 1 });
+    current.start();
+    await current.drained();
+    await current.stop();
+    expect(await pendingCount(store)).toBe(0);
   });
 
   it('keeps events in the outbox while publishing fails, then sends them in order', async () => {

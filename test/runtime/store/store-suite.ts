@@ -7,6 +7,7 @@ import type { SqlStore } from '../../../runtime/src/store/sql-store.js';
 import { DEFAULT_PORT_BASE, DEFAULT_QUOTAS } from '../../../runtime/src/store/tenants.js';
 import { PLATFORM_MIGRATIONS } from '../../../runtime/src/store/migrations.js';
 import { admin, failure, platformAdmin, spec, tenantId } from './fixtures.js';
+import { fencingSuite } from './store-suite-fencing.js';
 import { logSuite } from './store-suite-logs.js';
 
 export interface SuiteTarget {
@@ -356,5 +357,6 @@ export function storeSuite(engine: string, target: SuiteTarget): void {
     });
 
     logSuite(() => store);
+    fencingSuite(() => store);
   });
 }

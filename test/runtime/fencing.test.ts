@@ -1,0 +1,100 @@
+/**
+ * A replica that lost a run lets go of it: fenced state writes (store/fence.ts) as the
+ * supervisor makes them, and the owner lease (cluster/owner-lease.ts) with the process
+ * keeper (drivers/process-keeper.ts), which kills the run's process group at the lease's
+ * deadline without the runtime's help.
+ */
+import { performance } from 'node:perf_hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OwnerLease } from '../../runtime/src/cluster/owner-lease.js';
+import { ProcessDriver } from '../../runtime/src/drivers/process-driver.js';
+import { FIXTURES, WEB, eventually, isAlive, startRuntime, type Harness, type TestClient } from './harness.js';
+
+describe('a replica that lost a run to another owner', () => {
+  let harness: Harness;
+  let dev: TestClient;
+
+  beforeAll(async () => {
+    harness = await startRuntime();
+    dev = await harness.client('default', 'developer');
+  });
+  afterAll(() => harness.close());
+
+  it('has its next write refused, stops its process and leaves the new owner\'s record alone', async () => {
+    // Crashes at once and would be restarted by its owner: the crash is the old owner's next write.
+    const { projectId } = await dev.ok('host.register', { name: 'taken', workspace: FIXTURES, command: `sleep 1; ${WEB}`, env: { MODE: 'crash' }, maxRestarts: 3 });
+    const { project: started } = await dev.ok('host.start', { projectId });
+    const tenant = harness.runtime.store.tenant('default');
+    const self = harness.runtime.config.replicaId;
+    // Another replica takes the run over (as after this one's membership expired).
+    expect(await tenant.handOver(projectId, self, 'replica-b', 'test: replica left', started.epoch)).toBe(true);
+    const taken = (await tenant.getProject(projectId))!;
+    await eventually(async () => !harness.runtime.projects.supervisor.isLive(projectId), 15_000, 'the old owner to let go');
+    expect(isAlive(started.pid)).toBe(false);
+    // No restart, no crash record, no release by the replica that lost it.
+    expect(await tenant.getProject(projectId)).toEqual(taken);
+    expect(taken).toMatchObject({ owner: 'replica-b', state: 'starting', restarts: 0, desired: 'running' });
+  });
+});
+
+describe('the owner lease', () => {
+  it('is held for ever by a runtime alone, and by a clustered one only until holdMs after its last renewal began', async () => {
+    expect(OwnerLease.alone().held()).toBe(true);
+    expect(OwnerLease.alone().remaining()).toBe(Infinity);
+    const lease = new OwnerLease(80);
+    expect(lease.held()).toBe(false);
+    const renewals: number[] = [];
+    lease.onRenew((ms) => renewals.push(ms));
+    const began = performance.now();
+    lease.renewed(began);
+    expect(lease.held()).toBe(true);
+    // A renewal that began earlier than the one in force extends nothing.
+    lease.renewed(began - 50);
+    expect(renewals).toHaveLength(2);
+    await new Promise<void>((resolve) => lease.onLapse(resolve));
+    expect(performance.now() - began).toBeGreaterThanOrEqual(79);
+    expect(lease.held()).toBe(false);
+    expect(lease.lastLapse).toBeGreaterThanOrEqual(began + 79);
+  });
+});
+
+describe('the process keeper', () => {
+  it('kills a run\'s process group when the owner lease runs out, though the runtime does nothing', async () => {
+    const lease = new OwnerLease(600);
+    const driver = new ProcessDriver({ lease });
+    try {
+      lease.renewed(performance.now());
+      const handle = await driver.launch(
+        { tenantId: 't', projectId: 'p', runId: 'r', command: 'sleep 30 & sleep 30; wait', workspace: FIXTURES, cwd: FIXTURES, env: {}, port: 1 },
+        () => undefined,
+      );
+      // Renewed once more, then never again: the deadline is 600 ms after that renewal.
+      await new Promise((r) => setTimeout(r, 200));
+      lease.renewed(performance.now());
+      const renewedAt = performance.now();
+      const exit = await handle.exited;
+      const tookMs = performance.now() - renewedAt;
+      expect(exit.signal).toBe('SIGKILL');
+      expect(tookMs).toBeGreaterThan(500);
+      expect(isAlive(handle.pid!)).toBe(false);
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it('leaves runs alone while the lease is renewed, and keeps no group it was told has ended', async () => {
+    const lease = OwnerLease.alone();
+    const driver = new ProcessDriver({ lease });
+    try {
+      const handle = await driver.launch(
+        { tenantId: 't', projectId: 'p', runId: 'r', command: 'sleep 30', workspace: FIXTURES, cwd: FIXTURES, env: {}, port: 1 },
+        () => undefined,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      expect(isAlive(handle.pid!)).toBe(true);
+      expect((await handle.stop(1000)).signal).toBe('SIGTERM');
+    } finally {
+      await driver.close();
+    }
+  });
+});
