@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenService } from '../../runtime/src/tenancy/tokens.js';
 import { FIXTURES, SECRET, WEB, createDatabase, eventually, isAlive } from '../runtime/harness.js';
+import { isRunning } from '../support/project-processes.js';
 import { StatusLoad, callTool, health, isReady, projectProcessGroups, startReplica, stopReplica, type Replica } from './cluster-harness.js';
 
 const PROJECTS = 12;
@@ -98,15 +99,16 @@ describe('three replicas on loopback: routing, leader, failover, rolling restart
     expect(exactlyOnce()).toEqual(ids.map(() => 1));
   });
 
-  it('survives kill -9 of the leader under load: a new leader, and its projects run again on their new owners', async () => {
+  it('survives kill -9 of the leader\'s server process under load: its projects end with it, a new leader, and they run again on their new owners', async () => {
     const leader = (await Promise.all(replicas.map(async (r) => ({ r, h: await health(r) })))).find((x) => x.h.leader)!.r;
     const survivors = replicas.filter((r) => r !== leader);
     const owned = (await Promise.all(ids.map((id) => status(survivors[0]!, id)))).filter((s) => s.data.project.owner === leader.id).map((s) => s.data.project);
     expect(owned.length).toBeGreaterThan(0);
     const load = new StatusLoad(() => survivors, token, ids);
+    // Only the server process dies, not its machine: its projects must not outlive it unsupervised
+    // (they used to, and their new owners' runs then died with EADDRINUSE on the same ports).
     await stopReplica(leader, 'SIGKILL');
-    // A dying pod takes its containers with it: so do the dead replica's project processes here.
-    for (const project of owned) try { process.kill(-project.pid, 'SIGKILL'); } catch { /* gone */ }
+    await eventually(async () => owned.every((p) => !isRunning(p.pid)), 5000, "the dead replica's projects to end with it (the keeper)");
 
     const newLeader = await eventually(async () => {
       const views = await Promise.all(survivors.map(health));

@@ -25,3 +25,16 @@ export function projectProcessGroups(): Map<string, Set<number>> {
   }
   return groups;
 }
+
+/**
+ * Whether a process runs (exists and is not a zombie). A project killed while its replica is
+ * paused stays a zombie until the replica reaps it, which a signal-0 probe counts as alive.
+ */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
