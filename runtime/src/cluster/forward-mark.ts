@@ -15,7 +15,7 @@ export const FORWARDED_HEADER = 'x-debug-host-forwarded-by';
 export const FORWARD_MARK_MAX_AGE_MS = 30_000;
 
 /** `<replica>.<issuedAtMs>.<nonce>.<hmac>` for `body`, the exact bytes that will be sent. */
-export function signForward(secret: string, replica: string, token: string, body: string | Buffer, issuedAt = Date.now(), nonce = randomUUID()): string {
+export function signForward(secret: string, replica: string, token: string, body: string | Buffer, issuedAt = Date.now(), nonce: string = randomUUID()): string {
   return `${replica}.${issuedAt}.${nonce}.${mac(secret, replica, issuedAt, nonce, body, token)}`;
 }
 

@@ -105,6 +105,8 @@ export class ProjectService {
   }
 
   async stop(tenant: TenantStore, idOrName: string, actor: Actor | undefined, reason = 'requested'): Promise<ProjectRecord> {
+    // A replica woken from a pause must not stop (delete) what a peer took over meanwhile.
+    if (!this.lease.held()) throw new LeaseNotHeld();
     const { id } = await this.find(tenant, idOrName);
     // Read again once it is this call's turn: an operation before it may have changed the run.
     return this.locks.run(id, async () => this.stopFound(tenant, await this.find(tenant, id), actor, reason));
@@ -129,6 +131,7 @@ export class ProjectService {
   }
 
   async restart(tenant: TenantStore, idOrName: string, actor: Actor): Promise<ProjectRecord> {
+    if (!this.lease.held()) throw new LeaseNotHeld();
     const { id } = await this.find(tenant, idOrName);
     return this.locks.run(id, async () => {
       const project = await this.find(tenant, id);
@@ -257,7 +260,8 @@ export class ProjectService {
   }
 
   async housekeep(now = Date.now()): Promise<void> {
-    for (const idle of this.supervisor.idleRuns(now)) {
+    const idleRuns = this.lease.held() ? this.supervisor.idleRuns(now) : [];
+    for (const idle of idleRuns) {
       await this.stop(idle.tenant, idle.projectId, undefined, `idle: no activity for ${idle.idleSec}s`).catch((error: unknown) =>
         this.deps.logger.warn({ err: error, projectId: idle.projectId }, 'idle reap failed'),
       );
