@@ -27,7 +27,9 @@ describe('after a restart of the runtime', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'debug-host-restart-'));
     const first = await startRuntime({}, dataDir);
     const dev = await first.client('default', 'developer');
-    const { projectId } = await dev.ok('host.register', { name: 'web', workspace: FIXTURES, command: WEB });
+    // Near the top of the tenant's range: test files running alongside lease ports from its bottom,
+    // and one of them could take this project's port while no runtime holds it.
+    const { projectId } = await dev.ok('host.register', { name: 'web', workspace: FIXTURES, command: WEB, port: 20_090 });
     const { project: before } = await dev.ok('host.start', { projectId });
     await eventually(async () => (await dev.ok('host.status', { projectId })).project.ready, 15_000, 'ready');
     const linesBefore = (await dev.ok('host.logStats', { projectId })).total;
