@@ -10,7 +10,7 @@ import {
   BackendTrafficPolicySpecLoadBalancerType,
 } from './imports/envoy-gateway-gateway.envoyproxy.io.js';
 import { TENANT_LABEL, componentLabels } from './labels.js';
-import { ConstructPropsError, requireDnsLabel, requireDnsName, requireUnique } from './validation.js';
+import { ConstructPropsError, requireDnsLabel, requireDnsName, requireTenantId, requireUnique } from './validation.js';
 
 /** One tenant's host on the Gateway. */
 export interface GatewayTenant {
@@ -89,7 +89,7 @@ export class Gateway extends Construct {
     const tenants = props.tenants ?? [];
     const hostnames = new Map<string, string>();
     for (const t of tenants) {
-      requireDnsLabel(C, 'tenants[].name', t.name, 56);
+      requireTenantId(C, 'tenants[].name', t.name);
       const host = requireDnsName(C, `tenants[${t.name}].hostname`, t.hostname ?? `${t.name}.${this.domain}`);
       if (!host.endsWith(`.${this.domain}`) || host.slice(0, -this.domain.length - 1).includes('.')) {
         throw new ConstructPropsError(C, `tenants[${t.name}].hostname`, `"${host}" is not one label under ${this.domain}`, `Use "<label>.${this.domain}" so the wildcard certificate covers it.`);

@@ -18,7 +18,7 @@ import {
   KafkaUserSpecAuthorizationType,
 } from './imports/strimzi-kafka.strimzi.io.js';
 import { componentLabels } from './labels.js';
-import { ConstructPropsError, requireDnsLabel, requireInt, requireQuantity, requireUnique } from './validation.js';
+import { ConstructPropsError, requireDnsLabel, requireInt, requireQuantity, requireTenantId, requireUnique } from './validation.js';
 
 /** Byte-rate and request quotas of one tenant's KafkaUser. */
 export interface KafkaTenantQuotaProps {
@@ -148,7 +148,7 @@ export class Kafka extends Construct {
     }
     requireUnique(C, 'topics[].name', topics.map((t) => t.name));
     const tenants = props.tenants ?? [];
-    for (const t of tenants) requireDnsLabel(C, 'tenants[]', t, 56);
+    for (const t of tenants) requireTenantId(C, 'tenants[]', t);
     requireUnique(C, 'tenants', tenants);
     const q = { ...DEFAULT_KAFKA_TENANT_QUOTAS, ...(props.tenantQuotas ?? {}) };
     requireInt(C, 'tenantQuotas.producerByteRate', q.producerByteRate);

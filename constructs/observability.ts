@@ -5,7 +5,7 @@ import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/mon
 import { modelObject } from './common.js';
 import { globalDashboard, tenantDashboard } from './dashboards.js';
 import { TENANT_LABEL, componentLabels } from './labels.js';
-import { ConstructPropsError, requireDnsLabel } from './validation.js';
+import { ConstructPropsError, requireDnsLabel, requireTenantId } from './validation.js';
 
 export interface ObservabilityProps {
   /** @default 'debug-host' */
@@ -71,7 +71,7 @@ export class Observability extends Construct {
       throw new ConstructPropsError(C, 'p99LatencySeconds', `${String(p99)} is not a positive number of seconds`, 'Use e.g. 1 (one second).');
     }
     const tenants = props.tenants ?? [];
-    for (const t of tenants) requireDnsLabel(C, 'tenants[]', t, 56);
+    for (const t of tenants) requireTenantId(C, 'tenants[]', t);
     const budget = Number((1 - target / 100).toPrecision(6));
     const labels = componentLabels(name, 'observability');
     const meta = (n: string, extra: Record<string, string> = {}) => ({ name: n, namespace: ns, labels: { ...labels, ...extra } });

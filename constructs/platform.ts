@@ -10,7 +10,7 @@ import { Observability, type ObservabilityProps } from './observability.js';
 import { PostgresHA, type PostgresHAProps } from './postgres-ha.js';
 import { RedisCluster, type RedisClusterProps } from './redis-cluster.js';
 import { Tenant, type TenantProps } from './tenant.js';
-import { ConstructPropsError, requireDnsLabel, requireDnsName, requireUnique } from './validation.js';
+import { ConstructPropsError, requireDnsLabel, requireDnsName, requireTenantId, requireUnique } from './validation.js';
 
 /**
  * One environment of the platform, from one typed config. Every part shares the platform
@@ -84,6 +84,8 @@ export class DebugHostPlatform extends Construct {
     }
     this.namespaceName = ns;
     const tenants = config.tenants ?? [];
+    // Here, before the Postgres, Kafka and Gateway constructs refuse the name by their own props.
+    for (const t of tenants) requireTenantId(C, 'tenants[].name', t.name);
     requireUnique(C, 'tenants[].name', tenants.map((t) => t.name));
     const hostnames = tenants.map((t) => t.hostname ?? `${t.name}.${domain}`);
     requireUnique(C, 'tenants[].hostname', hostnames);

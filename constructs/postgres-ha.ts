@@ -17,7 +17,7 @@ import {
   ScheduledBackupSpecMethod,
 } from './imports/cnpg-postgresql.cnpg.io.js';
 import { componentLabels } from './labels.js';
-import { ConstructPropsError, requireDnsLabel, requireInt, requireQuantity } from './validation.js';
+import { ConstructPropsError, requireDnsLabel, requireInt, requireQuantity, requireTenantId } from './validation.js';
 
 /** A replica cluster in another region for disaster recovery (CNPG replica cluster fed from the primary's object store). */
 export interface PostgresReplicaProps {
@@ -120,7 +120,7 @@ export class PostgresHA extends Construct {
     }
     const poolerInstances = requireInt(C, 'poolerInstances', props.poolerInstances ?? 2, 1);
     const tenants = props.tenantSchemas ?? [];
-    for (const t of tenants) requireDnsLabel(C, 'tenantSchemas[]', t, 56);
+    for (const t of tenants) requireTenantId(C, 'tenantSchemas[]', t);
 
     const ns = this.namespaceName;
     const name = this.name;

@@ -1,9 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { TENANT_ID_MAX_LENGTH } from '@debug-host/rules';
 import { TENANT_LABEL, componentLabels, podSecurityLabels } from './labels.js';
 import { RUNTIME_TENANT_ROLE, RUNTIME_TENANT_RULES, TENANT_SERVICE_ACCOUNT, policyRules } from './runtime-rbac.js';
-import { ConstructPropsError, requireDnsLabel, requireDnsName, requireInt, requireQuantity, stripUndefined } from './validation.js';
+import { ConstructPropsError, requireDnsLabel, requireDnsName, requireInt, requireQuantity, requireTenantId, stripUndefined } from './validation.js';
 
 /**
  * A tenant's quotas, as in the seed's tenant config, mapped onto the namespace's
@@ -45,7 +46,7 @@ export interface TenantLimitProps {
 }
 
 export interface TenantProps {
-  /** The tenant id: a DNS label of at most 56 characters; the namespace is `tenant-<name>`. */
+  /** The tenant id: 3-40 lowercase letters, digits and '-', a letter first (@debug-host/rules); the namespace is `tenant-<name>`. */
   readonly name: string;
   /** Human-readable name, kept as an annotation. @default - the tenant name */
   readonly displayName?: string;
@@ -99,8 +100,11 @@ export function tenantQuotasFromRuntime(q: {
   return { containers: q.containers, ports: q.ports, memory: `${q.memoryMiB}Mi`, cpu: `${q.cpuMillis}m`, storage: `${q.storageMiB}Mi` };
 }
 
-/** Longest tenant name whose namespace `tenant-<name>` is still a DNS label. */
-export const MAX_TENANT_NAME_LENGTH = 63 - 'tenant-'.length;
+/**
+ * Longest tenant name: @debug-host/rules' TENANT_ID_MAX_LENGTH (40), which every name built
+ * from it fits, `tenant-<name>` namespaces (63) and the runtime's Postgres role names among them.
+ */
+export const MAX_TENANT_NAME_LENGTH = TENANT_ID_MAX_LENGTH;
 
 /**
  * One tenant: Namespace `tenant-<name>` with restricted Pod Security, ResourceQuota,
@@ -144,7 +148,7 @@ export class Tenant extends Construct {
     if (props === undefined || props === null || typeof props !== 'object') {
       throw new ConstructPropsError(C, 'props', 'props are missing', 'Pass { name: "<tenant id>" }.');
     }
-    this.name = requireDnsLabel(C, 'name', props.name, MAX_TENANT_NAME_LENGTH);
+    this.name = requireTenantId(C, 'name', props.name);
     this.namespaceName = Tenant.namespaceFor(this.name);
     const runtimeNamespace = requireDnsLabel(C, 'runtimeNamespace', props.runtimeNamespace ?? 'debug-host');
     const runtimeSa = requireDnsLabel(C, 'runtimeServiceAccount', props.runtimeServiceAccount ?? 'debug-host', 253);

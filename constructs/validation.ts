@@ -3,6 +3,7 @@
  * prop, what was wrong and what to set instead (pulumi-eks style), so that a bad config
  * fails at synth time with a message a user can act on, not at `kubectl apply` time.
  */
+import { tenantIdProblem } from '@debug-host/rules';
 
 /** Thrown for invalid construct props; the message says which prop and how to fix it. */
 export class ConstructPropsError extends Error {
@@ -25,7 +26,7 @@ const SUFFIX: Record<string, number> = {
   Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
 };
 
-/** A DNS-1123 label of at most `maxLength` characters (namespaces, names, tenant ids). */
+/** A DNS-1123 label of at most `maxLength` characters (namespaces, names). */
 export function requireDnsLabel(construct: string, prop: string, value: string, maxLength = 63): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > maxLength || !DNS_LABEL.test(value)) {
     throw new ConstructPropsError(
@@ -35,6 +36,16 @@ export function requireDnsLabel(construct: string, prop: string, value: string, 
       'Use lowercase letters, digits and "-", starting and ending with a letter or digit (e.g. "acme-dev").',
     );
   }
+  return value;
+}
+
+/**
+ * A tenant id, by the platform's one rule (@debug-host/rules, which the runtime and the
+ * stacks apply too): 3-40 lowercase letters, digits and '-', a letter first, not ending in '-'.
+ */
+export function requireTenantId(construct: string, prop: string, value: string): string {
+  const refused = tenantIdProblem(value, prop);
+  if (refused) throw new ConstructPropsError(construct, prop, refused.problem, refused.fix);
   return value;
 }
 

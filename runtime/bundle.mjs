@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
- * Bundles the runtime for its image: `src/cli.ts` and every dependency into one ESM file,
- * `dist/image/debug-host.mjs`, with PGlite's assets beside it. Plain JS so that the image's
- * build stage needs only Node and esbuild (no tsx, no tsc).
+ * Bundles the runtime for its image: `src/cli.ts` and every dependency (@debug-host/rules
+ * from its TypeScript source) into one ESM file, `dist/image/debug-host.mjs`, with PGlite's
+ * assets beside it. Plain JS so that the image's build stage needs only Node and esbuild
+ * (no tsx, no tsc).
  *
  *   node runtime/bundle.mjs [outdir]      # default runtime/dist/image
  *
@@ -47,6 +48,10 @@ const result = await build({
     ].join('\n'),
   },
   external: ['pg-native'],
+  // The workspace packages (@debug-host/rules) from their TypeScript source, as the tests
+  // and tsc take them: the image's build stage builds no dist/. 'module' is esbuild's own
+  // default, kept so the dependencies bundle as before.
+  conditions: ['@debug-host/source', 'module'],
   define: { __DEBUG_HOST_RUNTIME_VERSION__: JSON.stringify(version) },
   // Never read a tsconfig: the image's build context carries none, and these are the only
   // options that change emitted code.

@@ -4,10 +4,11 @@
  */
 import { z } from 'zod';
 import type { TenantLimitProps, TenantQuotaProps } from '@debug-host/constructs';
+import { TENANT_ID_RULE, tenantIdProblem } from '@debug-host/rules';
 import { ENVIRONMENTS, type Environment } from './config.js';
 
 export interface TenantDefinitionInput {
-  /** Tenant id: a DNS label (`a-z`, `0-9`, `-`) of at most 56 characters; must equal the file name. */
+  /** Tenant id: 3-40 lowercase letters, digits and `-`, a letter first (@debug-host/rules); must equal the file name. */
   readonly name: string;
   /** @default - the name */
   readonly displayName?: string;
@@ -30,7 +31,14 @@ export interface TenantDefinition extends TenantDefinitionInput {
 
 const dnsName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, 'expected a lowercase DNS name');
 const schema = z.object({
-  name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,54}[a-z0-9])?$/, 'expected a DNS label of 1-56 characters (a-z, 0-9, "-")'),
+  // The platform's one tenant-id rule (the runtime and the constructs apply it too), refused
+  // as "<problem>; set name to 'acme'": TenantDefinitionError adds where to fix it.
+  name: z.string().regex(TENANT_ID_RULE, {
+    error: (issue) => {
+      const refused = tenantIdProblem(issue.input, 'name');
+      return refused && `${refused.problem}; ${refused.fix.charAt(0).toLowerCase()}${refused.fix.slice(1, -1)}`;
+    },
+  }),
   displayName: z.string().min(1).optional(),
   owners: z.array(z.email('expected an e-mail address')).min(1, 'list at least one owner'),
   environments: z.array(z.enum(ENVIRONMENTS)).min(1, 'list at least one of dev, staging, prod'),

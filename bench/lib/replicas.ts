@@ -14,7 +14,7 @@ import { servingUrl } from '../../test/support/serving-url.js';
 
 /**
  * The runtime the replicas run: this working tree, or BENCH_RUNTIME_DIR (a snapshot such as
- * `git archive HEAD runtime package.json tsconfig.json | tar -x -C DIR`, with node_modules
+ * `git archive HEAD runtime rules package.json tsconfig.json | tar -x -C DIR`, with node_modules
  * linked in and the commit in DIR/.commit), so that edits in progress elsewhere in a shared
  * tree do not change what is measured.
  */

@@ -5,6 +5,7 @@
  * ServiceAccount `tenant`, runtime namespace `debug-host`, peer Service `debug-host-peers`)
  * and the Tenant LimitRange's container defaults, so ResourceQuota admission accepts them.
  */
+import { TENANT_ID_MAX_LENGTH } from '@debug-host/rules';
 import { z } from 'zod';
 
 const QUANTITY = /^([0-9]+(\.[0-9]+)?)(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/;
@@ -12,6 +13,9 @@ const quantity = (env: string, example: string) =>
   z.string().regex(QUANTITY, `${env} must be a Kubernetes quantity such as ${example}`);
 const dnsLabel = (env: string) =>
   z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, `${env} must be a DNS label (lowercase letters, digits and '-', at most 63)`);
+
+/** What the namespace pattern may add to the longest tenant id (40) in a namespace, a DNS label of 63: 23. */
+const NAMESPACE_PATTERN_ROOM = 63 - TENANT_ID_MAX_LENGTH;
 
 export const kubeConfigFields = {
   /** What runs a project: a process group on this replica, or a Pod in the tenant's namespace. @default 'process' */
@@ -22,6 +26,11 @@ export const kubeConfigFields = {
   kubeNamespacePattern: z
     .string()
     .regex(/^[a-z0-9-]*\{tenant\}[a-z0-9-]*$/, "DEBUG_HOST_KUBE_NAMESPACE_PATTERN must contain '{tenant}' and otherwise only lowercase letters, digits and '-'")
+    .refine((p) => p.length - '{tenant}'.length <= NAMESPACE_PATTERN_ROOM, {
+      error: (issue) =>
+        `DEBUG_HOST_KUBE_NAMESPACE_PATTERN adds ${String(issue.input).length - '{tenant}'.length} characters to the tenant id, more than the ` +
+        `${NAMESPACE_PATTERN_ROOM} a namespace (at most 63) has beside an id of up to ${TENANT_ID_MAX_LENGTH}: shorten it, e.g. to 'tenant-{tenant}'`,
+    })
     .default('tenant-{tenant}'),
   /** ServiceAccount the project Pods run as (its token is not mounted). @default 'tenant' (the Tenant construct's) */
   kubeServiceAccount: dnsLabel('DEBUG_HOST_KUBE_SERVICE_ACCOUNT').default('tenant'),

@@ -8,11 +8,12 @@
  * exported constants where they have one; the generator checks that the chart's defaults
  * render what the constructs do with no props set.
  */
+import { TENANT_ID_DESCRIPTION, TENANT_ID_MAX_LENGTH, TENANT_ID_MIN_LENGTH, TENANT_ID_RULE } from '@debug-host/rules';
 import { DEFAULT_AUTOSCALING } from '../../constructs/autoscaling.js';
 import { DEFAULT_RUNTIME_IMAGE, DEFAULT_RUNTIME_RESOURCES } from '../../constructs/debug-host.js';
 import { DEFAULT_STORAGE_CLASS_NAME } from '../../constructs/encrypted-storage-class.js';
 import { DEFAULT_KAFKA_TENANT_QUOTAS } from '../../constructs/kafka.js';
-import { DEFAULT_TENANT_LIMITS, DEFAULT_TENANT_QUOTAS, MAX_TENANT_NAME_LENGTH } from '../../constructs/tenant.js';
+import { DEFAULT_TENANT_LIMITS, DEFAULT_TENANT_QUOTAS } from '../../constructs/tenant.js';
 import type { Json } from './tree.js';
 
 export type KnobType = 'string' | 'integer' | 'number' | 'boolean' | 'quantity';
@@ -171,7 +172,13 @@ const size = (path: string, description: string, d: string | number): Knob => ({
 
 /** One item of `.Values.tenants`; absent keys take the constructs' defaults. */
 export const TENANT_KNOBS: readonly Knob[] = [
-  { path: 'name', type: 'string', description: 'Tenant id; its namespace is tenant-<name>.', schema: dnsLabel(MAX_TENANT_NAME_LENGTH), sentinel: 'auto', probes: ['a', 'with-dash', 'x'.repeat(MAX_TENANT_NAME_LENGTH)] },
+  {
+    // The platform's one tenant-id rule (@debug-host/rules): the pattern carries the lengths
+    // too, minLength and maxLength make the schema's refusal say which one.
+    path: 'name', type: 'string', description: `Tenant id (${TENANT_ID_DESCRIPTION}); its namespace is tenant-<name>.`,
+    schema: { pattern: TENANT_ID_RULE.source, minLength: TENANT_ID_MIN_LENGTH, maxLength: TENANT_ID_MAX_LENGTH }, sentinel: 'auto',
+    probes: ['a'.repeat(TENANT_ID_MIN_LENGTH), 'with-dash', 'x'.repeat(TENANT_ID_MAX_LENGTH)],
+  },
   {
     path: 'displayName', type: 'string', description: 'Human-readable name (an annotation). Default: the name.', sentinel: 'auto', probes: ['Acme Corp', 'Ünïcode "quoted" <&> {{ braces }} 100%'],
     expr: { go: 'dig "displayName" $t.name $t', ts: (v, c) => (v === undefined ? (c.tenantName ?? null) : v) },

@@ -4,7 +4,7 @@
  * (every knob at its sentinel, every toggle at its base state, one sentinel tenant) and the
  * variants that flip one toggle each.
  */
-import { MAX_TENANT_NAME_LENGTH } from '../../constructs/tenant.js';
+import { TENANT_ID_MAX_LENGTH } from '@debug-host/rules';
 import { APP_VERSION, KNOBS, type Knob, TENANT_KNOBS } from './knobs.js';
 import type { Cond, Expr, Json, Scope } from './tree.js';
 import type { ChartValues, TenantValues } from './values.js';
@@ -104,7 +104,7 @@ export function resolveKnobs(): { platform: Resolved[]; tenants: Resolved[][] } 
     if (k.sentinel !== 'auto') return k.sentinel;
     if (tenantIndex !== undefined && k.path === 'name') {
       // Hyphens and the longest name expose derived forms (tenant_<id>, truncations).
-      return `zq-t${tenantIndex}-zq-`.padEnd(MAX_TENANT_NAME_LENGTH, 'x');
+      return `zq-t${tenantIndex}-zq-`.padEnd(TENANT_ID_MAX_LENGTH, 'x');
     }
     if (k.type === 'integer') return next++;
     if (k.type === 'quantity') return `${next++}Mi`;

@@ -56,9 +56,11 @@ describe('values.schema.json', () => {
     const tenants = (t: unknown[]) => ({ ...defaultValues(), tenants: t });
     expect(errors(tenants([{ displayName: 'x' }])).map((e) => [e.instancePath, e.keyword])).toContainEqual(['/tenants/0', 'required']);
     expect(errors(tenants([{ name: 'Acme_Corp' }])).map((e) => e.instancePath)).toContain('/tenants/0/name');
-    expect(errors(tenants([{ name: 'a'.repeat(57) }])).map((e) => [e.instancePath, e.keyword])).toContainEqual(['/tenants/0/name', 'maxLength']);
-    expect(errors(tenants([{ name: 'a', quotas: { containers: 0 } }])).map((e) => e.instancePath)).toContain('/tenants/0/quotas/containers');
-    expect(errors(tenants([{ name: 'a', quotas: { cpu: 20 } }]))).toEqual([]);
+    expect(errors(tenants([{ name: 'a'.repeat(41) }])).map((e) => [e.instancePath, e.keyword])).toContainEqual(['/tenants/0/name', 'maxLength']);
+    expect(errors(tenants([{ name: 'ab' }])).map((e) => [e.instancePath, e.keyword])).toContainEqual(['/tenants/0/name', 'minLength']);
+    expect(errors(tenants([{ name: '1abc' }])).map((e) => [e.instancePath, e.keyword])).toContainEqual(['/tenants/0/name', 'pattern']);
+    expect(errors(tenants([{ name: 'aaa', quotas: { containers: 0 } }])).map((e) => e.instancePath)).toContain('/tenants/0/quotas/containers');
+    expect(errors(tenants([{ name: 'aaa', quotas: { cpu: 20 } }]))).toEqual([]);
     expect(errors(withValue('postgres.replica.enabled', true)).map((e) => e.instancePath)).toContain('/postgres/replica/destinationPath');
   });
 });

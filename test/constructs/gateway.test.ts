@@ -62,10 +62,11 @@ describe('Gateway', () => {
 
   it.each([
     [{ domain: 'https://example.com' }, /'domain'.*not a lowercase DNS name/],
-    [{ tenants: [{ name: 'a', hostname: 'x.example.com' }, { name: 'b', hostname: 'x.example.com' }] }, /'tenants\[\].hostname'.*more than once/],
-    [{ tenants: [{ name: 'a', hostname: 'a.other.org' }] }, /'tenants\[a\].hostname'.*not one label under example.com/],
-    [{ tenants: [{ name: 'a', hostname: 'x.y.example.com' }] }, /'tenants\[a\].hostname'/],
-    [{ tenants: [{ name: 'a' }, { name: 'a' }] }, /'tenants\[\].name'.*more than once/],
+    [{ tenants: [{ name: 'aaa', hostname: 'x.example.com' }, { name: 'bbb', hostname: 'x.example.com' }] }, /'tenants\[\].hostname'.*more than once/],
+    [{ tenants: [{ name: 'aaa', hostname: 'a.other.org' }] }, /'tenants\[aaa\].hostname'.*not one label under example.com/],
+    [{ tenants: [{ name: 'aaa', hostname: 'x.y.example.com' }] }, /'tenants\[aaa\].hostname'/],
+    [{ tenants: [{ name: 'aaa' }, { name: 'aaa' }] }, /'tenants\[\].name'.*more than once/],
+    [{ tenants: [{ name: 'a'.repeat(41) }] }, /Gateway: invalid prop 'tenants\[\].name'.*more than 40/],
     [{ tenantHeader: 'X Tenant' }, /'tenantHeader'/],
   ])('rejects %j', (props, message) => {
     expect(() => gw(props as Partial<GatewayProps>)).toThrow(message);

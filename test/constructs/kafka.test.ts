@@ -92,7 +92,7 @@ describe('Kafka', () => {
     [{ controllers: 2 }, /'controllers'.*odd number/],
     [{ brokers: 0 }, /'brokers'/],
     [{ tenants: ['Acme'] }, /'tenants\[\]'/],
-    [{ tenants: ['a', 'a'] }, /'tenants'.*more than once/],
+    [{ tenants: ['aaa', 'aaa'] }, /'tenants'.*more than once/],
     [{ topics: [{ name: 'tenant.x.events' }] }, /'topics\[\].name'.*tenant prefix/],
     [{ topics: [{ name: 'bad topic' }] }, /'topics\[\].name'.*not a valid topic name/],
     [{ tenantQuotas: { requestPercentage: 0 } }, /'tenantQuotas.requestPercentage'/],

@@ -56,7 +56,7 @@ describe('Tenant', () => {
   });
 
   it('maps custom quotas, keeping defaults for unset ones, and accepts the runtime record', () => {
-    const objs = synth((c) => new Tenant(c, 't', { name: 'x', quotas: { containers: 5, cpu: '1500m', ports: undefined } }));
+    const objs = synth((c) => new Tenant(c, 't', { name: 'xyz', quotas: { containers: 5, cpu: '1500m', ports: undefined } }));
     const hard = one(objs, 'ResourceQuota').spec.hard;
     expect(hard).toMatchObject({ pods: '5', 'requests.cpu': '1500m', 'limits.cpu': '1500m', services: '100', 'requests.memory': '10Gi' });
     expect(tenantQuotasFromRuntime({ containers: 3, ports: 4, memoryMiB: 1024, cpuMillis: 2000, storageMiB: 4096 })).toEqual({
@@ -154,11 +154,13 @@ describe('Tenant', () => {
   describe('rejects bad props with a message naming the prop and the fix', () => {
     const make = (props: object) => () => synth((c) => new Tenant(c, 't', props as never));
     it.each([
-      ['Acme', /Tenant: invalid prop 'name'.*not a DNS label.*lowercase/],
+      ['Acme', /Tenant: invalid prop 'name': "Acme" is not a valid tenant id: it contains "A"; a tenant id is 3-40 characters: lowercase.*Set name to 'acme'\./],
       ['acme_corp', /invalid prop 'name'/],
       ['-acme', /invalid prop 'name'/],
       ['', /invalid prop 'name'/],
-      ['a'.repeat(MAX_TENANT_NAME_LENGTH + 1), /invalid prop 'name'.*1-56 characters/],
+      ['ab', /invalid prop 'name'.*fewer than 3/],
+      ['1abc', /invalid prop 'name'.*starts with "1", not a letter/],
+      ['a'.repeat(MAX_TENANT_NAME_LENGTH + 1), /invalid prop 'name'.*more than 40/],
     ])('invalid tenant name %j', (name, message) => {
       expect(make({ name })).toThrow(message);
     });

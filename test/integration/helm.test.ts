@@ -110,7 +110,8 @@ suite('helm: the chart generated from the constructs', () => {
     [['--set', 'image.tag=latest'], /image\.tag: "latest" is not pinned/],
     [['--set', 'namespace=tenant-a'], /namespace: "tenant-a" is reserved for tenants/],
     [['--set', 'postgres.replica.enabled=true,postgres.replica.destinationPath=s3://b/p'], /postgres\.replica\.enabled: a replica cluster needs the primary's object store/],
-    [['--set', 'tenants[0].name=a,tenants[1].name=a'], /tenants\[\]\.name: "a" appears more than once/],
+    [['--set', 'tenants[0].name=ab'], /at '\/tenants\/0\/name': minLength: got 2, want 3/],
+    [['--set', 'tenants[0].name=aaa,tenants[1].name=aaa'], /tenants\[\]\.name: "aaa" appears more than once/],
   ])('refuses %j, naming the field', async (args, message) => {
     const r = await helm.run(['template', RELEASE, chart, ...args]);
     expect(r.code).not.toBe(0);

@@ -23,16 +23,17 @@ async function tenantDir(files: Record<string, string>): Promise<string> {
 describe('defineTenant', () => {
   it('validates with the tenant, the field and where to fix it', () => {
     expect(() => defineTenant({ name: 'Acme', owners: ['a@b.co'], environments: ['dev'] })).toThrow(
-      'Tenant "Acme": invalid name: expected a DNS label of 1-56 characters (a-z, 0-9, "-"). Fix it in stacks/tenants/Acme.ts.',
+      'Tenant "Acme": invalid name: "Acme" is not a valid tenant id: it contains "A"; a tenant id is 3-40 characters: lowercase letters, digits and hyphens, ' +
+        "starting with a letter and not ending with a hyphen (^[a-z][a-z0-9-]{1,38}[a-z0-9]$); set name to 'acme'. Fix it in stacks/tenants/Acme.ts.",
     );
     expect(() => defineTenant({ name: 'acme', owners: [], environments: ['dev'] })).toThrow('Tenant "acme": invalid owners: list at least one owner. Fix it in stacks/tenants/acme.ts.');
     expect(() => defineTenant({ name: 'acme', owners: ['a@b.co'], environments: ['qa' as 'dev'] })).toThrow(/Tenant "acme": invalid environments\.0: /);
   });
 
   it('resolves the hostname per environment, defaulting to <name>.<domain>', () => {
-    const t = defineTenant({ name: 'gx', owners: ['a@b.co'], environments: ['dev', 'prod'], hostname: { prod: 'globex.example.com' } });
-    expect(tenantHostname(t, 'prod', 'example.com')).toBe('globex.example.com');
-    expect(tenantHostname(t, 'dev', 'dev.example.com')).toBe('gx.dev.example.com');
+    const t = defineTenant({ name: 'globex', owners: ['a@b.co'], environments: ['dev', 'prod'], hostname: { prod: 'gx.example.com' } });
+    expect(tenantHostname(t, 'prod', 'example.com')).toBe('gx.example.com');
+    expect(tenantHostname(t, 'dev', 'dev.example.com')).toBe('globex.dev.example.com');
   });
 });
 

@@ -2,25 +2,26 @@
  * Tenant ids, the schema and role names derived from them, and safe quoting. Every
  * identifier that reaches SQL text goes through `ident()`; values go through parameters.
  */
+import { tenantIdProblem } from '@debug-host/rules';
 import { DebugHostError } from '../domain/errors.js';
 import type { TenantId } from '../domain/types.js';
 
-/** A DNS label: it also names the tenant's Kubernetes namespace and Postgres schema. */
-export const TENANT_ID_RULE = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
-
+/**
+ * The platform's one tenant-id rule (@debug-host/rules, the constructs and stacks apply it
+ * too): a DNS label of 3-40 characters, a letter first, that also names the tenant's
+ * Kubernetes namespace and its Postgres schema and role.
+ */
 export function validateTenantId(id: unknown, field = 'tenant'): TenantId {
-  if (typeof id !== 'string' || !TENANT_ID_RULE.test(id)) {
-    throw new DebugHostError(
-      'invalid_input',
-      `${field}: '${String(id)}' is not a valid tenant id; it must match ${TENANT_ID_RULE.source} ` +
-        '(3-40 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen).',
-      { field, fix: `Use a DNS label such as 'acme' or 'team-42' for ${field}.` },
-    );
-  }
-  return id;
+  const refused = tenantIdProblem(id, field);
+  if (refused) throw new DebugHostError('invalid_input', `${field}: ${refused.problem}.`, { field, fix: refused.fix });
+  return id as TenantId;
 }
 
-/** Optional prefix for tenant role names, for several databases sharing one cluster (roles are cluster-wide). */
+/**
+ * Optional prefix for tenant role names, for several databases sharing one cluster (roles
+ * are cluster-wide). At most 16 characters: with `tenant_` and the longest tenant id (40)
+ * a role name is 63 bytes, PostgreSQL's limit (@debug-host/rules' TENANT_ID_MAX_LENGTH).
+ */
 export const ROLE_PREFIX_RULE = /^[a-z][a-z0-9_]{0,15}$/;
 
 /** `tenant_<id with - replaced by _>`: ids have no `_`, so the mapping is one to one. */

@@ -1,4 +1,5 @@
 /** Input fields shared by several tools, each with the help text used in error fixes. */
+import { TENANT_ID_RULE, tenantIdProblem } from '@debug-host/rules';
 import { z } from 'zod';
 import { invalid } from '../domain/errors.js';
 
@@ -33,10 +34,11 @@ export const limit = (fallback: number, max: number) =>
     .default(fallback)
     .describe(`A whole number from 1 to ${max} (default ${fallback})`);
 
+/** The platform's tenant-id rule (@debug-host/rules); a regex, so tools/list shows it as the `pattern`. */
 export const tenantId = z
   .string({ error: 'is required' })
-  .regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, 'must be 3-40 lowercase letters, digits or dashes, starting with a letter')
-  .describe('A DNS label such as `acme` or `team-blue`');
+  .regex(TENANT_ID_RULE, { error: (issue) => tenantIdProblem(issue.input, 'tenantId')?.problem })
+  .describe('A tenant id such as `acme` or `team-blue`');
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
