@@ -7,7 +7,9 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OwnerLease } from '../../runtime/src/cluster/owner-lease.js';
-import { ProcessDriver } from '../../runtime/src/drivers/process-driver.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { COMMAND_GATE, ProcessDriver } from '../../runtime/src/drivers/process-driver.js';
 import { FIXTURES, WEB, eventually, isAlive, startRuntime, type Harness, type TestClient } from './harness.js';
 
 describe('a replica that lost a run to another owner', () => {
@@ -34,6 +36,33 @@ describe('a replica that lost a run to another owner', () => {
     // No restart, no crash record, no release by the replica that lost it.
     expect(await tenant.getProject(projectId)).toEqual(taken);
     expect(taken).toMatchObject({ owner: 'replica-b', state: 'starting', restarts: 0, desired: 'running' });
+  });
+});
+
+describe('a stop on a replica that does not run the project', () => {
+  let harness: Harness;
+  let dev: TestClient;
+  beforeAll(async () => {
+    harness = await startRuntime();
+    dev = await harness.client('default', 'developer');
+  });
+  afterAll(() => harness.close());
+
+  it('is refused with unavailable naming the owner, and changes nothing; a suspension still ends the run', async () => {
+    const { projectId } = await dev.ok('host.register', { name: 'elsewhere', workspace: FIXTURES, command: WEB });
+    const tenant = harness.runtime.store.tenant('default');
+    // Claimed by another replica, which runs it: this one has no handle on it.
+    await tenant.claimStart(projectId, { subject: 'test', tenantId: 'default', role: 'developer' } as never, 'replica-b');
+    const before = await tenant.getProject(projectId);
+    for (const tool of ['host.stop', 'host.restart']) {
+      const refused = await dev.call(tool, { projectId });
+      expect(refused.data.error, tool).toMatchObject({ code: 'unavailable', owner: 'replica-b', retryAfterMs: 1000, message: expect.stringContaining('runs on replica replica-b') });
+    }
+    expect(await tenant.getProject(projectId)).toEqual(before);
+    const admin = await harness.client('default', 'platform-admin');
+    await admin.ok('tenant.suspend', { tenantId: 'default' });
+    expect(await tenant.getProject(projectId)).toMatchObject({ state: 'stopped', stopReason: 'tenant suspended' });
+    await admin.ok('tenant.resume', { tenantId: 'default' });
   });
 });
 
@@ -80,6 +109,17 @@ describe('the process keeper', () => {
     } finally {
       await driver.close();
     }
+  });
+
+  it('gates a command until the keeper has its group: without the go on fd 3 the command never runs', async () => {
+    const marker = `/tmp/debug-host-gate-${process.pid}-${Date.now()}`;
+    const child = spawn('/bin/sh', ['-c', COMMAND_GATE, 'sh', `touch ${marker}`], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+    // The runtime "dies" before it says go: its end of fd 3 closes.
+    (child.stdio[3] as NodeJS.WritableStream).end();
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(111);
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('leaves runs alone while the lease is renewed, and keeps no group it was told has ended', async () => {

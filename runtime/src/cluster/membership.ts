@@ -118,6 +118,11 @@ export class Membership {
     return id === undefined ? undefined : this.members.get(id);
   }
 
+  /** Alive (draining or not) and not taken out by the circuit breaker: calls about its runs may go to it. */
+  isReachable(id: string | undefined): boolean {
+    return id !== undefined && this.members.has(id) && !this.suspects.has(id);
+  }
+
   /** Alive, not draining, and not taken out by the circuit breaker. */
   isActive(id: string | undefined): boolean {
     return id !== undefined && this.ringValue.has(id);

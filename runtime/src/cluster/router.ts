@@ -1,6 +1,6 @@
 /**
  * Routes a project's calls to the replica that runs it: the current owner of a live run
- * while it is active, else the ring's owner. A call that lands elsewhere is forwarded once,
+ * while it is reachable (draining included), else the ring's owner. A call that lands elsewhere is forwarded once,
  * with the caller's own token, and marked so that the owner runs it itself (never twice).
  * A peer that cannot answer (transport error, timeout, 5xx) is taken out of the ring for a
  * while (circuit breaker) and the call is routed again, rather than hanging the caller; a
@@ -61,7 +61,8 @@ export class CallRouter {
 
   ownerOf(project: ProjectRoute): string {
     const { membership } = this.options;
-    if (project.port !== undefined && project.owner && membership.isActive(project.owner)) return project.owner;
+    // A draining owner still runs its projects until it hands them over: their calls go to it.
+    if (project.port !== undefined && project.owner && membership.isReachable(project.owner)) return project.owner;
     return membership.ring.ownerOf(project.id) ?? membership.self;
   }
 

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { OwnerLease } from '../cluster/owner-lease.js';
 import type { LogStream } from '../domain/types.js';
@@ -17,6 +17,12 @@ import { ProcessKeeper } from './process-keeper.js';
 
 /** Variables a project inherits from the runtime; the runtime's own secrets never leak. */
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER', 'SHELL', 'TERM'];
+
+/**
+ * The shell waits for `go` on fd 3 before it becomes the project's command (same pid, so the
+ * group the keeper knows is the project's): without it (the runtime died first) it exits 111.
+ */
+export const COMMAND_GATE = 'read -r go <&3 || exit 111; exec 3<&-; exec /bin/sh -c "$1"';
 
 /** After exit, how long to wait for pipes held open by a grandchild before closing them. */
 const PIPE_DRAIN_MS = 2000;
@@ -43,11 +49,11 @@ export class ProcessDriver implements Driver {
     }
     Object.assign(env, spec.env, { PORT: String(spec.port), DEBUG_HOST_PROJECT_ID: spec.projectId });
 
-    const child = spawn('/bin/sh', ['-c', spec.command], {
+    const child = spawn('/bin/sh', ['-c', COMMAND_GATE, 'sh', spec.command], {
       cwd: spec.cwd,
       env,
       detached: true, // own process group: kill(-pid) reaches grandchildren
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
     await Promise.race([
       once(child, 'spawn'),
@@ -56,15 +62,26 @@ export class ProcessDriver implements Driver {
       }),
     ]);
     const pid = child.pid as number;
-    this.keeper.add(pid);
+    const gate = child.stdio[3] as Writable;
+    try {
+      // The command runs only once the keeper knows its group: a replica that dies (or is
+      // paused) right after the spawn leaves nothing that nobody would kill.
+      await this.keeper.add(pid);
+    } catch (error) {
+      signalGroup(pid, 'SIGKILL');
+      throw error;
+    }
+    gate.end('go\n');
 
-    const drained = [pump(child.stdout, 'stdout', onLine), pump(child.stderr, 'stderr', onLine)];
+    const stdout = child.stdout as Readable;
+    const stderr = child.stderr as Readable;
+    const drained = [pump(stdout, 'stdout', onLine), pump(stderr, 'stderr', onLine)];
     const exited = new Promise<ExitInfo>((resolve) => {
       child.once('exit', (code, signal) => {
         const info = { code, signal };
         const timer = setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
+          stdout.destroy();
+          stderr.destroy();
         }, PIPE_DRAIN_MS);
         void Promise.all(drained).then(() => {
           clearTimeout(timer);

@@ -9,9 +9,11 @@
  * SIGINT, SIGTERM and SIGHUP (a terminal's Ctrl-C reaches the whole foreground group; the
  * runtime stops its projects itself) and ends when its stdin closes.
  *
- * Protocol, one line each on its stdin: `+<pgid>`, `-<pgid>`, `hold <ms>|inf`.
+ * Protocol, one line each on its stdin: `+<pgid>`, `-<pgid>`, `hold <ms>|inf`; it answers
+ * every `+<pgid>` with `ok <pgid>` on its stdout, and the driver lets a command run only then.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import type { OwnerLease } from '../cluster/owner-lease.js';
 
@@ -35,7 +37,7 @@ process.stdin.on('data', (chunk) => {
   while ((nl = pending.indexOf('\n')) >= 0) {
     const line = pending.slice(0, nl);
     pending = pending.slice(nl + 1);
-    if (line[0] === '+') groups.add(Number(line.slice(1)));
+    if (line[0] === '+') { groups.add(Number(line.slice(1))); process.stdout.write('ok ' + line.slice(1) + '\n'); }
     else if (line[0] === '-') groups.delete(Number(line.slice(1)));
     else if (line.startsWith('hold ')) deadline = line === 'hold inf' ? Infinity : performance.now() + Number(line.slice(5));
   }
@@ -44,9 +46,13 @@ process.stdin.on('end', () => { killAll('the runtime process ended'); process.ex
 setInterval(() => { if (performance.now() >= deadline) killAll('the owner lease ran out (the runtime was paused or cut off)'); }, 50);
 `;
 
+/** How long a launch waits for the keeper to know its group before it gives up. */
+const ACK_TIMEOUT_MS = 10_000;
+
 export class ProcessKeeper {
   private child?: ChildProcess;
   private readonly groups = new Set<number>();
+  private readonly acks = new Map<number, () => void>();
   private holdLine = 'hold inf';
   private closed = false;
 
@@ -62,13 +68,26 @@ export class ProcessKeeper {
     return this.child?.pid;
   }
 
-  add(pgid: number): void {
+  /** Registers a group; resolves once the keeper has it (it would kill it from then on). */
+  add(pgid: number): Promise<void> {
     this.groups.add(pgid);
+    const acked = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.acks.delete(pgid);
+        reject(new Error(`the process keeper did not take process group ${pgid} within ${ACK_TIMEOUT_MS} ms`));
+      }, ACK_TIMEOUT_MS);
+      this.acks.set(pgid, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     this.send(`+${pgid}`);
+    return acked;
   }
 
   remove(pgid: number): void {
     this.groups.delete(pgid);
+    this.acks.delete(pgid);
     this.send(`-${pgid}`);
   }
 
@@ -91,8 +110,15 @@ export class ProcessKeeper {
 
   private spawn(): ChildProcess | undefined {
     if (this.closed) return undefined;
-    const child = spawn(process.execPath, ['-e', KEEPER_SOURCE], { stdio: ['pipe', 'ignore', 'inherit'], env: {} });
+    const child = spawn(process.execPath, ['-e', KEEPER_SOURCE], { stdio: ['pipe', 'pipe', 'inherit'], env: {} });
     this.child = child;
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const pgid = Number(line.slice(3));
+      const ack = this.acks.get(pgid);
+      this.acks.delete(pgid);
+      ack?.();
+    });
+    (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
     // Neither keeps the runtime alive; when the runtime ends, the pipe closes and the keeper acts.
     child.unref();
     (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();

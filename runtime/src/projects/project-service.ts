@@ -104,17 +104,31 @@ export class ProjectService {
     }
   }
 
-  async stop(tenant: TenantStore, idOrName: string, actor: Actor | undefined, reason = 'requested'): Promise<ProjectRecord> {
+  /**
+   * Stops a project's run. Only its owner does (`ownerOnly`): a run another replica supervises
+   * is refused with `unavailable`, so that the call goes to that replica (or, if it died, to
+   * the one that takes the run over) and never ends a record while its process runs on. A
+   * tenant's suspension stops every run wherever it is (`ownerOnly` false): each owner then
+   * stops what is no longer wanted within a reconcile pass.
+   */
+  async stop(tenant: TenantStore, idOrName: string, actor: Actor | undefined, reason = 'requested', ownerOnly = true): Promise<ProjectRecord> {
     // A replica woken from a pause must not stop (delete) what a peer took over meanwhile.
     if (!this.lease.held()) throw new LeaseNotHeld();
     const { id } = await this.find(tenant, idOrName);
     // Read again once it is this call's turn: an operation before it may have changed the run.
-    return this.locks.run(id, async () => this.stopFound(tenant, await this.find(tenant, id), actor, reason));
+    return this.locks.run(id, async () => this.stopFound(tenant, await this.find(tenant, id), actor, reason, ownerOnly));
   }
 
-  private async stopFound(tenant: TenantStore, project: ProjectRecord, actor: Actor | undefined, reason: string): Promise<ProjectRecord> {
+  private async stopFound(tenant: TenantStore, project: ProjectRecord, actor: Actor | undefined, reason: string, ownerOnly = true): Promise<ProjectRecord> {
+    const local = this.supervisor.fenceOf(project.id);
+    if (ownerOnly && !local && holdsSlot(project) && project.owner !== undefined && project.owner !== this.deps.replicaId) {
+      throw new DebugHostError('unavailable', `Project '${project.name}' runs on replica ${project.owner}, not on this one; nothing was changed.`, {
+        fix: 'Call again: the call goes to the replica that runs it (if that replica has died, its runs move to another within seconds).',
+        facts: { retryAfterMs: 1000, owner: project.owner },
+      });
+    }
     // The run as this replica runs it, else as the store last saw it: a stop never ends a newer run.
-    const fence: RunFence | undefined = this.supervisor.fenceOf(project.id) ?? (project.runId ? { runId: project.runId, epoch: project.epoch } : undefined);
+    const fence: RunFence | undefined = local ?? (project.runId ? { runId: project.runId, epoch: project.epoch } : undefined);
     const exit = await this.supervisor.stop(project.id);
     if (!exit && !holdsSlot(project)) {
       throw new DebugHostError('conflict', `Project '${project.name}' is not running (state ${project.state}).`, {
@@ -177,7 +191,7 @@ export class ProjectService {
   /** Stops every live project of a tenant (suspend, delete). */
   async stopTenant(tenant: TenantStore, reason: string): Promise<number> {
     const projects = await tenant.listProjects({ states: ['starting', 'running', 'backoff'] });
-    for (const project of projects) await this.stop(tenant, project.id, undefined, reason);
+    for (const project of projects) await this.stop(tenant, project.id, undefined, reason, false);
     return projects.length;
   }
 
