@@ -6,6 +6,8 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { KUBE_ENV_NAMES, kubeConfigFields } from './config-kube.js';
 import { DebugHostError } from './domain/errors.js';
+import { DEFAULT_OUTBOX_RETENTION_MS } from './events/outbox-pruner.js';
+import { DEFAULT_LOG_PIPELINE } from './logs/log-settings.js';
 import { DEFAULT_SUPERVISION } from './projects/settings.js';
 import { DEFAULT_DATABASE_TIMEOUTS } from './store/pg-client.js';
 
@@ -51,6 +53,18 @@ export const configSchema = z.object({
   reapIntervalMs: z.coerce.number().int().min(100).default(DEFAULT_SUPERVISION.reapIntervalMs),
   logRetentionLines: z.coerce.number().int().min(100).default(DEFAULT_SUPERVISION.logRetentionLines),
   resumeConcurrency: z.coerce.number().int().min(1).max(256).default(DEFAULT_SUPERVISION.resumeConcurrency),
+  /** Log lines of one project waiting in memory while the store does not take them; the oldest past it are spilled. @default 5000 */
+  logPendingLinesPerProject: z.coerce.number().int().min(10, 'DEBUG_HOST_LOG_PENDING_LINES_PER_PROJECT must be at least 10').default(DEFAULT_LOG_PIPELINE.maxPendingLinesPerProject),
+  /** Log lines of all projects waiting in memory; the oldest past it are spilled. @default 50000 */
+  logPendingLines: z.coerce.number().int().min(10, 'DEBUG_HOST_LOG_PENDING_LINES must be at least 10').default(DEFAULT_LOG_PIPELINE.maxPendingLines),
+  /** Bytes of one project's log spill file under `<dataDir>/log-spill/` (0: no spill, lines past memory are dropped). @default 16777216 */
+  logSpillBytesPerProject: z.coerce.number().int().min(0).default(DEFAULT_LOG_PIPELINE.spillBytesPerProject),
+  /** Bytes of all this replica's log spill files. @default 268435456 */
+  logSpillBytes: z.coerce.number().int().min(0).default(DEFAULT_LOG_PIPELINE.spillBytes),
+  /** Longest a stop, an exit or a log read waits for pending lines to be stored. @default 3000 */
+  logFlushTimeoutMs: z.coerce.number().int().min(0).default(DEFAULT_LOG_PIPELINE.flushTimeoutMs),
+  /** Delivered outbox events older than this are deleted by the leader (undelivered ones never). @default 86400000 (1 day) */
+  outboxRetentionMs: z.coerce.number().int().min(0).default(DEFAULT_OUTBOX_RETENTION_MS),
   /** Which runs move to a replica that joins: `adopt` (Pods, which keep running), `restart` (processes too), `off`. @default 'adopt' */
   rebalance: z.enum(['off', 'adopt', 'restart']).default('adopt'),
   /** How long the ring must be unchanged before runs move. @default 30000 */
@@ -87,6 +101,12 @@ export const ENV_NAMES: Readonly<Record<keyof RuntimeConfig, string>> = {
   reapIntervalMs: 'DEBUG_HOST_REAP_INTERVAL_MS',
   logRetentionLines: 'DEBUG_HOST_LOG_RETENTION_LINES',
   resumeConcurrency: 'DEBUG_HOST_RESUME_CONCURRENCY',
+  logPendingLinesPerProject: 'DEBUG_HOST_LOG_PENDING_LINES_PER_PROJECT',
+  logPendingLines: 'DEBUG_HOST_LOG_PENDING_LINES',
+  logSpillBytesPerProject: 'DEBUG_HOST_LOG_SPILL_BYTES_PER_PROJECT',
+  logSpillBytes: 'DEBUG_HOST_LOG_SPILL_BYTES',
+  logFlushTimeoutMs: 'DEBUG_HOST_LOG_FLUSH_TIMEOUT_MS',
+  outboxRetentionMs: 'DEBUG_HOST_OUTBOX_RETENTION_MS',
   rebalance: 'DEBUG_HOST_REBALANCE',
   rebalanceSettleMs: 'DEBUG_HOST_REBALANCE_SETTLE_MS',
   bootstrapTenant: 'DEBUG_HOST_BOOTSTRAP_TENANT',

@@ -14,6 +14,7 @@ import type { Driver } from './drivers/driver.js';
 import { ProcessDriver } from './drivers/process-driver.js';
 import { loadKubeParts, type KubeParts } from './kube-parts.js';
 import { LogPipeline } from './logs/log-pipeline.js';
+import { spillDirFor } from './logs/spill-file.js';
 import { Metrics } from './metrics/metrics.js';
 import { ProjectService } from './projects/project-service.js';
 import { createHttpServer } from './server/http-server.js';
@@ -52,6 +53,8 @@ export class Runtime {
   readonly dispatcher: ToolDispatcher;
   readonly projects: ProjectService;
   readonly metrics: Metrics;
+  /** Project logs on their way to the store (bounded memory, spill files under the data dir). */
+  readonly logs: LogPipeline;
   private http?: HttpServer;
   private draining = false;
   /** Present when replicas share a PostgreSQL store and so form a cluster. */
@@ -72,11 +75,23 @@ export class Runtime {
     private readonly kubeDiscovery?: KubeParts['discovery'],
   ) {
     this.metrics = new Metrics(config.replicaId);
-    const logs = new LogPipeline({}, (error) => logger.error({ err: error }, 'log batch could not be stored'));
+    this.logs = new LogPipeline({
+      settings: {
+        maxPendingLinesPerProject: config.logPendingLinesPerProject,
+        maxPendingLines: config.logPendingLines,
+        spillBytesPerProject: config.logSpillBytesPerProject,
+        spillBytes: config.logSpillBytes,
+        flushTimeoutMs: config.logFlushTimeoutMs,
+      },
+      // Embedded, one process owns the data dir; on PostgreSQL replicas on one machine may share it.
+      spillDir: spillDirFor(resolve(config.dataDir), config.databaseUrl ? config.replicaId : 'embedded'),
+      logger,
+      metrics: this.metrics,
+    });
     this.projects = new ProjectService({
       store,
       driver,
-      logs,
+      logs: this.logs,
       metrics: this.metrics,
       logger,
       replicaId: config.replicaId,
@@ -186,6 +201,8 @@ export class Runtime {
       http.once('error', reject);
       http.listen(this.config.port, this.config.host, () => resolveListen());
     });
+    // Before any run opens its log again: a resumed run continues after the lines its last life spilled.
+    this.logs.recover((tenantId) => this.store.tenant(tenantId));
     if (this.cluster) {
       await this.cluster.membership.start(this.advertiseUrl);
       // Runs this replica owned before a restart are started again before it reports started.
@@ -246,6 +263,8 @@ export class Runtime {
       }));
     }
     await phase('projects', () => this.projects.shutdown());
+    // What the store did not take by now waits in the spill files for the next start.
+    await phase('logs', async () => this.logs.shutdown());
     await phase('driver', () => this.driver.close?.());
     await phase('membership', () => this.cluster?.membership.stop());
     await phase('services', () => this.services.close());

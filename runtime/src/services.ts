@@ -15,6 +15,7 @@ import type { RuntimeConfig } from './config.js';
 import { kafkaBrokersFromEnv } from './events/kafka-publisher.js';
 import { kafkaRelay } from './events/kafka-relay.js';
 import { LogPublisher } from './events/log-publisher.js';
+import { OutboxPruner } from './events/outbox-pruner.js';
 import { OutboxRelay } from './events/outbox-relay.js';
 import { UsageMeter } from './metering/usage-meter.js';
 import { MemoryRateLimiter } from './ratelimit/memory-rate-limiter.js';
@@ -59,10 +60,16 @@ export function connectServices(config: RuntimeConfig, store: Store, logger: Log
   let relay: OutboxRelay | undefined;
   const leaderEpoch = (): number | undefined => leadership.epoch;
   const meter = new UsageMeter({ store, logger, intervalMs: config.usageIntervalMs, leaderEpoch });
-  // Only the leader drains the outbox (events keep their order and go out once) and meters usage.
+  const pruner = new OutboxPruner({ store, logger, retentionMs: config.outboxRetentionMs, leaderEpoch });
+  // Only the leader drains the outbox (events keep their order and go out once), prunes what it delivered, and meters usage.
   leadership.onChange((leader) => {
-    if (leader) meter.start();
-    else meter.stop();
+    if (leader) {
+      meter.start();
+      pruner.start();
+    } else {
+      meter.stop();
+      void pruner.stop();
+    }
     if (leader && !relay) {
       const createTopics = env.DEBUG_HOST_KAFKA_CREATE_TOPICS ? { numPartitions: Number(env.DEBUG_HOST_KAFKA_CREATE_TOPICS) || 3, replicationFactor: 1 } : false;
       relay = brokers
@@ -89,6 +96,7 @@ export function connectServices(config: RuntimeConfig, store: Store, logger: Log
     }),
     async close() {
       meter.stop();
+      await pruner.stop();
       await leadership.stop();
       await relay?.stop();
       await limiter?.close?.();

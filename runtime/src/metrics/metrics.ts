@@ -13,6 +13,10 @@ export class Metrics {
   readonly logLines: Counter<'stream'>;
   readonly restarts: Counter<'reason'>;
   readonly routeCache: Counter<'result'>;
+  readonly logLinesDropped: Counter<'reason'>;
+  readonly logLinesSpilled: Counter;
+  readonly logLinesPending: Gauge<'where'>;
+  private logBacklog: () => { memory: number; spilled: number } = () => ({ memory: 0, spilled: 0 });
 
   constructor(readonly replicaId: string) {
     this.registry.setDefaultLabels({ replica: replicaId });
@@ -58,6 +62,34 @@ export class Metrics {
       labelNames: ['result'],
       registers: [this.registry],
     });
+    this.logLinesDropped = new Counter({
+      name: 'debug_host_log_lines_dropped_total',
+      help: 'Project log lines never stored, by reason: full (store down, memory and spill file full), rejected (refused by the store as they were), gone (project deleted), shutdown (spill full at exit).',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
+    this.logLinesSpilled = new Counter({
+      name: 'debug_host_log_lines_spilled_total',
+      help: 'Project log lines moved from memory to the local spill file while the store did not take them.',
+      registers: [this.registry],
+    });
+    const backlog = () => this.logBacklog();
+    this.logLinesPending = new Gauge({
+      name: 'debug_host_log_lines_pending',
+      help: 'Project log lines waiting to be stored on this replica, in memory or in spill files.',
+      labelNames: ['where'],
+      registers: [this.registry],
+      collect() {
+        const { memory, spilled } = backlog();
+        this.set({ where: 'memory' }, memory);
+        this.set({ where: 'spill' }, spilled);
+      },
+    });
+  }
+
+  /** Where the pending-lines gauge reads its value when scraped (the runtime's log pipeline). */
+  watchLogBacklog(read: () => { memory: number; spilled: number }): void {
+    this.logBacklog = read;
   }
 
   setActive(count: number): void {

@@ -92,6 +92,13 @@ export const PLATFORM_MIGRATIONS: readonly PlatformMigration[] = [
       `INSERT INTO platform.leader (id, epoch) VALUES (1, 0)`,
     ],
   },
+  {
+    version: 3,
+    name: 'outbox retention',
+    // The leader deletes delivered events oldest first in bounded batches
+    // (events/outbox-pruner.ts): a range scan on delivered_at, over delivered rows only.
+    statements: [`CREATE INDEX outbox_delivered ON platform.outbox (delivered_at) WHERE delivered_at IS NOT NULL`],
+  },
 ];
 
 interface TenantMigration {

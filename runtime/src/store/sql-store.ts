@@ -142,4 +142,23 @@ export class SqlStore implements Store {
       await tx.query('UPDATE platform.outbox SET delivered_at = now() WHERE id = ANY($1::bigint[]) AND delivered_at IS NULL', [[...ids]]);
     });
   }
+
+  pruneDeliveredEvents(olderThanMs: number, limit: number, leaderEpoch?: number): Promise<number> {
+    return this.client.transaction(async (tx) => {
+      await checkLeaderEpoch(tx, leaderEpoch);
+      // Through the outbox_delivered index (migration 3): the oldest delivered rows, a bounded batch.
+      const { rows } = await tx.query<{ n: number }>(
+        `WITH doomed AS (
+           SELECT id FROM platform.outbox
+            WHERE delivered_at IS NOT NULL AND delivered_at < now() - $1::bigint * interval '1 millisecond'
+            ORDER BY delivered_at LIMIT $2
+         ), deleted AS (
+           DELETE FROM platform.outbox o USING doomed WHERE o.id = doomed.id RETURNING 1
+         )
+         SELECT count(*)::int AS n FROM deleted`,
+        [Math.max(0, Math.floor(olderThanMs)), Math.max(0, Math.floor(limit))],
+      );
+      return rows[0]?.n ?? 0;
+    });
+  }
 }

@@ -210,4 +210,10 @@ export interface Store {
   pendingEvents(limit: number): Promise<OutboxEvent[]>;
   /** With `leaderEpoch`, only while it is current (else `LeadershipLost`). */
   markDelivered(ids: readonly number[], leaderEpoch?: number): Promise<void>;
+  /**
+   * Deletes up to `limit` events delivered more than `olderThanMs` ago (the database's
+   * clock), oldest first; undelivered events never. With `leaderEpoch`, only while it is
+   * current (else `LeadershipLost`). Returns how many were deleted.
+   */
+  pruneDeliveredEvents(olderThanMs: number, limit: number, leaderEpoch?: number): Promise<number>;
 }

@@ -9,6 +9,7 @@ import { PLATFORM_MIGRATIONS } from '../../../runtime/src/store/migrations.js';
 import { admin, failure, platformAdmin, spec, tenantId } from './fixtures.js';
 import { fencingSuite } from './store-suite-fencing.js';
 import { logSuite } from './store-suite-logs.js';
+import { outboxRetentionSuite } from './store-suite-outbox.js';
 
 export interface SuiteTarget {
   /** A migrated store on a database of its own. */
@@ -358,5 +359,6 @@ export function storeSuite(engine: string, target: SuiteTarget): void {
 
     logSuite(() => store);
     fencingSuite(() => store);
+    outboxRetentionSuite(() => store);
   });
 }
