@@ -105,6 +105,11 @@ export class Membership {
     return this.options.self.id;
   }
 
+  /** A member whose heartbeat is older leaves the ring (and its runs may be taken over). */
+  get ttl(): number {
+    return this.ttlMs;
+  }
+
   get ring(): HashRing {
     return this.ringValue;
   }

@@ -130,7 +130,7 @@ export class OwnershipReconciler {
       const ownerGone = !membership.member(project.owner);
       if (ownerGone && membership.ring.ownerOf(project.id) === self) {
         const reason = `replica ${project.owner ?? '(none)'} left the cluster`;
-        if (await store.tenant(project.tenantId).handOver(project.id, project.owner, self, reason, project.epoch)) {
+        if (await store.tenant(project.tenantId).handOver(project.id, project.owner, self, reason, project.epoch, membership.ttl)) {
           await this.resume(project, `taken over: ${reason}`);
         }
       }

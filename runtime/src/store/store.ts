@@ -143,9 +143,10 @@ export interface TenantStore {
    * Moves a run that holds a lease from one owner to another, only if `from` still owns it
    * (compare-and-set, on the epoch too when given; the epoch goes up), so that two replicas
    * can never both adopt it. The run shows as `starting` (not ready, no pid) until its new
-   * owner has started it. True when moved.
+   * owner has started it. With `fromSilentForMs` (a takeover from a replica that left), only
+   * while `from` has no heartbeat that recent, by the database's clock. True when moved.
    */
-  handOver(projectId: string, from: string | undefined, to: string, reason: string, epoch?: number): Promise<boolean>;
+  handOver(projectId: string, from: string | undefined, to: string, reason: string, epoch?: number, fromSilentForMs?: number): Promise<boolean>;
   /**
    * Takes a run up again on its owner (a restarted replica resuming it): increases the
    * epoch only while `fence` still holds, so that a previous life of the same replica can

@@ -47,6 +47,9 @@ const PATCH_COLUMNS: Readonly<Record<keyof ProjectStatePatch, string>> = {
   lastActivityAt: 'last_activity_at',
 };
 
+/** Rolls a takeover back: its owner turned out to be alive. */
+const STILL_LIVE = new Error('the owner heartbeated within the silence a takeover needs');
+
 export class SqlTenantStore implements TenantStore {
   constructor(
     private readonly client: SqlClient,
@@ -132,7 +135,7 @@ export class SqlTenantStore implements TenantStore {
     return this.scoped((scope) => claimStart(scope, projectId, actor, owner, options), true);
   }
 
-  handOver(projectId: string, from: string | undefined, to: string, reason: string, epoch?: number): Promise<boolean> {
+  handOver(projectId: string, from: string | undefined, to: string, reason: string, epoch?: number, fromSilentForMs?: number): Promise<boolean> {
     return this.scoped(async (scope) => {
       const { rows } = await scope.tx.query<{ id: string }>(
         // The run restarts on its new owner: until then it is starting, not ready, with no pid.
@@ -142,8 +145,21 @@ export class SqlTenantStore implements TenantStore {
       );
       if (!rows[0]) return false;
       await asPlatform(scope.tx);
+      if (from !== undefined && fromSilentForMs !== undefined) {
+        // A takeover, judged in the same transaction by the database's clock: the old owner acts
+        // only within its owner lease of a heartbeat that committed, shorter than this silence,
+        // so a takeover on a stale view of the cluster (it heartbeated again) is rolled back.
+        const live = await scope.tx.query<{ live: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM platform.replicas WHERE id = $1 AND heartbeat_at > now() - ($2::double precision * interval '1 millisecond')) AS live`,
+          [from, fromSilentForMs],
+        );
+        if (live.rows[0]?.live) throw STILL_LIVE;
+      }
       await journal(scope.tx, this.tenantId, { type: 'project.handed_over', key: projectId, payload: { projectId, from: from ?? null, to, reason } });
       return true;
+    }).catch((error: unknown) => {
+      if (error === STILL_LIVE) return false;
+      throw error;
     });
   }
 

@@ -59,6 +59,18 @@ export function fencingSuite(store: () => SqlStore): void {
       expect(await t.handOver(p.id, owner, 'replica-d', 'left', fence.epoch)).toBe(false);
     });
 
+    it('rolls a takeover back when the old owner heartbeated within the silence it needs (a stale view of the cluster)', async () => {
+      const { t, p, fence } = await claimed('replica-alive');
+      await store().heartbeat('replica-alive', 'http://127.0.0.1:1', false);
+      const before = (await t.getProject(p.id))!;
+      expect(await t.handOver(p.id, 'replica-alive', 'replica-b', 'replica-alive left the cluster', fence.epoch, 4000)).toBe(false);
+      expect(await t.getProject(p.id)).toEqual(before);
+      // Once its heartbeat is older than the silence, the takeover goes through.
+      await store().client.query(`UPDATE platform.replicas SET heartbeat_at = now() - interval '5 seconds' WHERE id = 'replica-alive'`);
+      expect(await t.handOver(p.id, 'replica-alive', 'replica-b', 'replica-alive left the cluster', fence.epoch, 4000)).toBe(true);
+      expect((await t.getProject(p.id))!).toMatchObject({ owner: 'replica-b', epoch: fence.epoch + 1 });
+    });
+
     it('refuses a renewal by a previous life of the owner once the run was taken up again', async () => {
       const { t, p, fence } = await claimed();
       expect(await t.renewFence(p.id, fence)).toBeDefined();
