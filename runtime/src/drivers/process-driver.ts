@@ -63,6 +63,8 @@ export class ProcessDriver implements Driver {
     ]);
     const pid = child.pid as number;
     const gate = child.stdio[3] as Writable;
+    // A child killed before it read `go` resets the socket: nothing to report, its exit is.
+    gate.on('error', () => undefined);
     try {
       // The command runs only once the keeper knows its group: a replica that dies (or is
       // paused) right after the spawn leaves nothing that nobody would kill.

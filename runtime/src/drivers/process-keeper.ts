@@ -119,6 +119,7 @@ export class ProcessKeeper {
       ack?.();
     });
     (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+    child.stdout?.on('error', () => undefined);
     // Neither keeps the runtime alive; when the runtime ends, the pipe closes and the keeper acts.
     child.unref();
     (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
