@@ -11,6 +11,7 @@ import { EndpointSliceSource } from '../../runtime/src/cluster/endpoint-slice-so
 import { AdvisoryLockLeadership, GatedLeadership, type Leadership } from '../../runtime/src/cluster/leadership.js';
 import { LeaseLeadership } from '../../runtime/src/cluster/lease-leadership.js';
 import { Membership } from '../../runtime/src/cluster/membership.js';
+import { openStore } from '../../runtime/src/store/open-store.js';
 import { createDatabase, eventually, startRuntime } from '../runtime/harness.js';
 import { adminKubeConfig, apply, deleteNamespaces, runtimeOwnRbac, serviceAccountKubeconfig, suffix } from '../runtime/kube-cluster.js';
 
@@ -89,7 +90,9 @@ describe('Lease leadership and EndpointSlice membership (real API server)', () =
   });
 
   it('in a cluster the Lease decides and the advisory lock still guards: one leader holding both', async () => {
-    const { databaseUrl } = await createDatabase(`lease_${id}`);
+    const { databaseUrl, dbRolePrefix } = await createDatabase(`lease_${id}`);
+    // Migrated, as every replica's store is before its leadership starts: a new leader takes the leader epoch there.
+    await (await openStore({ databaseUrl, rolePrefix: dbRolePrefix })).close();
     const gated = (identity: string) => {
       const g = new GatedLeadership(lease(identity, 'gated'), new AdvisoryLockLeadership({ databaseUrl, logger, intervalMs: 200 }));
       started.push(g);
