@@ -196,7 +196,9 @@ export class OwnershipReconciler {
         return;
       }
       this.deps.logger.error({ err: error, projectId: project.id }, 'could not resume a run');
-      const fence = project.runId ? { runId: project.runId, epoch: (await tenant.getProject(project.id).catch(() => undefined))?.epoch ?? project.epoch } : undefined;
+      // Only while this replica still holds it: a peer that took the run over keeps it.
+      const epoch = (await tenant.getProject(project.id).catch(() => undefined))?.epoch ?? project.epoch;
+      const fence = project.runId ? { runId: project.runId, owner: this.deps.membership.self, epoch } : undefined;
       await tenant.release(project.id, { state: 'lost', reason: `could not be started again: ${(error as Error).message}` }, undefined, fence).catch(() => undefined);
       // Whatever is left of it (a Pod, by name) must not run unsupervised.
       await this.deps.driver.reapOrphan({ tenantId: project.tenantId, projectId: project.id }).catch(() => undefined);
