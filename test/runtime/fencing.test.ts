@@ -4,6 +4,8 @@
  * keeper (drivers/process-keeper.ts), which kills the run's process group at the lease's
  * deadline without the runtime's help.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OwnerLease } from '../../runtime/src/cluster/owner-lease.js';
@@ -122,6 +124,36 @@ describe('the process keeper', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('ends the runs of a keeper killed -9 as killed, and starts a new keeper for the next launch', async () => {
+    const driver = new ProcessDriver();
+    try {
+      const spec = { tenantId: 't', projectId: 'p', runId: 'r', workspace: FIXTURES, cwd: FIXTURES, env: {}, port: 1 };
+      const handle = await driver.launch({ ...spec, command: 'sleep 30' }, () => undefined);
+      const keeper = parentOf(handle.pid!);
+      process.kill(keeper, 'SIGKILL');
+      expect(await handle.exited).toEqual({ code: null, signal: 'SIGKILL' });
+      await eventually(async () => !isAlive(handle.pid!), 5000, 'the dead keeper\'s run to be killed');
+
+      const lines: string[] = [];
+      const next = await driver.launch({ ...spec, command: 'echo launched again' }, (_stream, line) => lines.push(line));
+      expect(await next.exited).toEqual({ code: 0, signal: null });
+      expect(lines).toEqual(['launched again']);
+    } finally {
+      await driver.close();
+    }
+  });
+
+  it('refuses a launch it cannot spawn with the reason, and keeps nothing of it', async () => {
+    const driver = new ProcessDriver();
+    try {
+      const spec = { tenantId: 't', projectId: 'p', runId: 'r', workspace: FIXTURES, env: {}, port: 1, command: 'true' };
+      await expect(driver.launch({ ...spec, cwd: join(FIXTURES, 'no-such-directory') }, () => undefined)).rejects.toThrow(/ENOENT/);
+      expect(await (await driver.launch({ ...spec, cwd: FIXTURES }, () => undefined)).exited).toEqual({ code: 0, signal: null });
+    } finally {
+      await driver.close();
+    }
+  });
+
   it('leaves runs alone while the lease is renewed, and keeps no group it was told has ended', async () => {
     const lease = OwnerLease.alone();
     const driver = new ProcessDriver({ lease });
@@ -138,3 +170,10 @@ describe('the process keeper', () => {
     }
   });
 });
+
+/** The parent of a process: the keeper, for a run's group leader. */
+function parentOf(pid: number): number {
+  // /proc/<pid>/stat: "pid (comm) state ppid ...", where comm may hold spaces.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
