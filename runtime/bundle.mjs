@@ -12,6 +12,8 @@
  *   `new URL('./<file>', import.meta.url)`; bundled, import.meta.url is the bundle's, so the
  *   three files are copied beside it (its extensions, *.tar.gz, are never loaded here).
  * - `pg-native` is pg's optional native binding, required only when asked for: external.
+ * - The embedded store runs in a worker thread (src/store/pglite-worker.ts), whose program
+ *   is its own file: bundled separately as `pglite-worker.mjs`, with PGlite inside it.
  */
 import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -32,9 +34,7 @@ const PGLITE_ASSETS = ['pglite.wasm', 'pglite.data', 'initdb.wasm'];
 await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
 
-const result = await build({
-  entryPoints: [join(here, 'src/cli.ts')],
-  outfile,
+const common = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -63,11 +63,16 @@ const result = await build({
   sourcemap: 'external',
   metafile: true,
   logLevel: 'warning',
-});
+};
+const workerFile = join(outdir, 'pglite-worker.mjs');
+const [result] = await Promise.all([
+  build({ ...common, entryPoints: [join(here, 'src/cli.ts')], outfile }),
+  build({ ...common, entryPoints: [join(here, 'src/store/pglite-worker.ts')], outfile: workerFile }),
+]);
 
 await Promise.all(PGLITE_ASSETS.map((file) => copyFile(join(pgliteDist, file), join(outdir, file))));
 
-const shipped = [outfile, join(outdir, 'debug-host.mjs.LEGAL.txt'), ...PGLITE_ASSETS.map((f) => join(outdir, f))];
+const shipped = [outfile, join(outdir, 'debug-host.mjs.LEGAL.txt'), workerFile, ...PGLITE_ASSETS.map((f) => join(outdir, f))];
 let total = 0;
 for (const file of shipped) {
   const { size } = await stat(file);
