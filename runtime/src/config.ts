@@ -2,6 +2,7 @@
  * Runtime configuration from flags and environment, validated once at start. Every field
  * has a default that runs the product on a laptop (embedded store, process driver).
  */
+import { ADMISSION_DEFAULTS } from './tools/admission.js';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { KUBE_ENV_NAMES, kubeConfigFields } from './config-kube.js';
@@ -69,6 +70,12 @@ export const configSchema = z.object({
   rebalance: z.enum(['off', 'adopt', 'restart']).default('adopt'),
   /** How long the ring must be unchanged before runs move. @default 30000 */
   rebalanceSettleMs: z.coerce.number().int().min(0).default(30_000),
+  /** Changing tool calls (start, stop, register...) a replica works on at once. @default 8 */
+  admissionInFlight: z.coerce.number().int().min(1).max(1024).default(ADMISSION_DEFAULTS.inFlight),
+  /** Changing tool calls that may wait for a turn; past it they are answered `overloaded`. @default 512 */
+  admissionQueued: z.coerce.number().int().min(0).default(ADMISSION_DEFAULTS.queued),
+  /** Longest wait for a turn before a call is answered `overloaded`. @default 10000 */
+  admissionMaxWaitMs: z.coerce.number().int().min(0).default(ADMISSION_DEFAULTS.maxWaitMs),
   /** Tenant created on first start of an empty store. @default 'default' */
   bootstrapTenant: z.string().min(3).default('default'),
   ...kubeConfigFields,
@@ -109,6 +116,9 @@ export const ENV_NAMES: Readonly<Record<keyof RuntimeConfig, string>> = {
   outboxRetentionMs: 'DEBUG_HOST_OUTBOX_RETENTION_MS',
   rebalance: 'DEBUG_HOST_REBALANCE',
   rebalanceSettleMs: 'DEBUG_HOST_REBALANCE_SETTLE_MS',
+  admissionInFlight: 'DEBUG_HOST_ADMISSION_IN_FLIGHT',
+  admissionQueued: 'DEBUG_HOST_ADMISSION_QUEUED',
+  admissionMaxWaitMs: 'DEBUG_HOST_ADMISSION_MAX_WAIT_MS',
   bootstrapTenant: 'DEBUG_HOST_BOOTSTRAP_TENANT',
   ...KUBE_ENV_NAMES,
 };

@@ -28,6 +28,7 @@ import { CallRouter } from './cluster/router.js';
 import { OwnershipReconciler } from './projects/ownership.js';
 import { RouteCache } from './cluster/route-cache.js';
 import { connectServices, type ReplicaServices } from './services.js';
+import { Admission } from './tools/admission.js';
 import { ToolDispatcher } from './tools/dispatcher.js';
 import { packageVersion } from './version.js';
 
@@ -104,6 +105,7 @@ export class Runtime {
       },
     });
     const router = clusterSecret ? this.clusterParts(clusterSecret).router : undefined;
+    const admission = new Admission({ inFlight: config.admissionInFlight, queued: config.admissionQueued, maxWaitMs: config.admissionMaxWaitMs });
     this.dispatcher = new ToolDispatcher({
       store,
       projects: this.projects,
@@ -112,7 +114,9 @@ export class Runtime {
       limiter: services.limiter,
       router,
       routes: router && new RouteCache({ cache: services.cache, metrics: this.metrics }),
+      admission,
     });
+    this.metrics.watchAdmission(() => admission.load);
   }
 
   static async create(config: RuntimeConfig, options: RuntimeOptions = {}): Promise<Runtime> {

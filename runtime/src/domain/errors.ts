@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'unauthenticated'
   | 'suspended' // the tenant is suspended
   | 'rate_limited'
+  | 'overloaded' // this replica has as much work as it takes; retry after retryAfterMs
   | 'unavailable'; // a dependency is down; retry later
 
 export interface ErrorDetail {

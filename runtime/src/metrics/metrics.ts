@@ -16,7 +16,9 @@ export class Metrics {
   readonly logLinesDropped: Counter<'reason'>;
   readonly logLinesSpilled: Counter;
   readonly logLinesPending: Gauge<'where'>;
+  readonly admission: Gauge<'state'>;
   private logBacklog: () => { memory: number; spilled: number } = () => ({ memory: 0, spilled: 0 });
+  private admissionLoad: () => { running: number; waiting: number } = () => ({ running: 0, waiting: 0 });
 
   constructor(readonly replicaId: string) {
     this.registry.setDefaultLabels({ replica: replicaId });
@@ -85,6 +87,23 @@ export class Metrics {
         this.set({ where: 'spill' }, spilled);
       },
     });
+    const admission = () => this.admissionLoad();
+    this.admission = new Gauge({
+      name: 'debug_host_changing_calls',
+      help: 'Changing tool calls (start, stop, register...) on this replica: running, or waiting for a turn (tools/admission.ts).',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        const { running, waiting } = admission();
+        this.set({ state: 'running' }, running);
+        this.set({ state: 'waiting' }, waiting);
+      },
+    });
+  }
+
+  /** Where the changing-calls gauge reads its values when scraped (the dispatcher's admission). */
+  watchAdmission(read: () => { running: number; waiting: number }): void {
+    this.admissionLoad = read;
   }
 
   /** Where the pending-lines gauge reads its value when scraped (the runtime's log pipeline). */

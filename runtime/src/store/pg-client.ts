@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { isReadTimeout } from './outage.js';
-import type { Queryable, SqlClient } from './sql-client.js';
+import type { Queryable, SqlClient, TransactionOptions } from './sql-client.js';
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -62,7 +62,7 @@ export class PgClient implements SqlClient {
     return { rows: res.rows as T[] };
   }
 
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const client = await this.pool.connect();
     const tx: Queryable = {
       async query<R>(sql: string, params: readonly unknown[] = []) {
@@ -72,7 +72,7 @@ export class PgClient implements SqlClient {
     };
     let broken: Error | undefined;
     try {
-      await client.query('BEGIN');
+      await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
       const result = await fn(tx);
       await client.query('COMMIT');
       return result;

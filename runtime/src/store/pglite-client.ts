@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { Queryable, SqlClient } from './sql-client.js';
+import type { Queryable, SqlClient, TransactionOptions } from './sql-client.js';
 import type { WorkerReply, WorkerRequest } from './pglite-worker.js';
 
 export interface PgliteClientOptions {
@@ -22,7 +22,8 @@ type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<
 /**
  * Embedded PGlite, run in a worker thread (store/pglite-worker.ts) so that its statements
  * never block the server's event loop. It is one session: a transaction holds it from BEGIN
- * to COMMIT (transactions are serialized); statements outside one go first.
+ * to COMMIT (transactions are serialized); statements outside one, then read-only
+ * transactions, go before the writing transactions still waiting.
  */
 export class PgliteClient implements SqlClient {
   readonly engine = 'pglite' as const;
@@ -69,8 +70,8 @@ export class PgliteClient implements SqlClient {
     return this.call({ op: 'query', sql, params }).then((r) => ({ rows: ('rows' in r ? r.rows : []) as T[] }));
   }
 
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const begun = await this.call({ op: 'begin' });
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const begun = await this.call({ op: 'begin', readOnly: options.readOnly === true });
     const tx = 'tx' in begun ? (begun.tx as number) : 0;
     const scoped: Queryable = {
       query: <R>(sql: string, params: readonly unknown[] = []) =>

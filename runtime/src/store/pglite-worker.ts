@@ -4,8 +4,8 @@
  * (a third of a 1,000-start burst's CPU) was time the event loop did not answer HTTP.
  *
  * PGlite is one session, so a transaction holds the engine from BEGIN to COMMIT; statements
- * outside a transaction go before transactions still waiting (reads do not queue behind
- * starts), never inside an open one.
+ * outside a transaction, then read-only transactions, go before the writing transactions
+ * still waiting (reads do not queue behind a burst of starts), never inside an open one.
  *
  * Only erasable TypeScript and no relative imports: Node runs this file as it is (type
  * stripping) under the test runner, tsc emits it for the package, esbuild for the image.
@@ -15,7 +15,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 export type WorkerRequest =
   | { readonly id: number; readonly op: 'query'; readonly sql: string; readonly params: readonly unknown[]; readonly tx?: number }
-  | { readonly id: number; readonly op: 'begin' }
+  | { readonly id: number; readonly op: 'begin'; readonly readOnly: boolean }
   | { readonly id: number; readonly op: 'commit' | 'rollback'; readonly tx: number }
   | { readonly id: number; readonly op: 'close' };
 
@@ -42,14 +42,15 @@ async function serve(port: NonNullable<typeof parentPort>, options: { dataDir?: 
   let busy = false; // a statement outside a transaction is running
   let nextTx = 1;
   const statements: Array<() => Promise<void>> = [];
-  const transactions: Array<() => Promise<void>> = [];
+  const reads: Array<() => Promise<void>> = [];
+  const writes: Array<() => Promise<void>> = [];
 
   const reply = (message: WorkerReply): void => port.postMessage(message);
   const fail = (id: number, error: unknown): void => reply({ id, error: describe(error) });
 
   const pump = (): void => {
     if (open !== undefined || busy) return;
-    const next = statements.shift() ?? transactions.shift();
+    const next = statements.shift() ?? reads.shift() ?? writes.shift();
     if (!next) return;
     busy = true;
     void next().finally(() => {
@@ -69,9 +70,9 @@ async function serve(port: NonNullable<typeof parentPort>, options: { dataDir?: 
         void db.query(m.sql, m.params as unknown[]).then((r) => reply({ id: m.id, rows: r.rows }), (e: unknown) => fail(m.id, e));
         return;
       case 'begin':
-        transactions.push(async () => {
+        (m.readOnly ? reads : writes).push(async () => {
           try {
-            await db.exec('BEGIN');
+            await db.exec(m.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
             open = nextTx++;
             reply({ id: m.id, tx: open });
           } catch (error) {

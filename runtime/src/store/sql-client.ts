@@ -13,13 +13,22 @@ export interface Queryable {
 
 export type Engine = 'postgres' | 'pglite';
 
+export interface TransactionOptions {
+  /**
+   * BEGIN READ ONLY: the database refuses any write in it. PGlite, one session, runs read-only
+   * transactions before the writing ones still waiting, so reads do not queue behind a burst.
+   * @default false
+   */
+  readonly readOnly?: boolean;
+}
+
 export interface SqlClient extends Queryable {
   readonly engine: Engine;
   /**
    * Runs `fn` inside BEGIN/COMMIT on one connection; rolls back and rethrows when it throws.
    * PGlite runs one transaction at a time; PostgreSQL runs them concurrently.
    */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 }
 

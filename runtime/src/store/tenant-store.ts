@@ -56,9 +56,13 @@ export class SqlTenantStore implements TenantStore {
     readonly tenantId: TenantId,
   ) {}
 
-  /** Runs `fn` in a transaction confined to this tenant; `lock` holds the tenant row (quota checks). */
-  private scoped<T>(fn: (scope: Scope) => Promise<T>, lock = false): Promise<T> {
+  /**
+   * Runs `fn` in a transaction confined to this tenant: `read` is read-only (and goes first on
+   * the embedded store), `lock` holds the tenant row (quota checks).
+   */
+  private scoped<T>(fn: (scope: Scope) => Promise<T>, mode: 'read' | 'write' | 'lock' = 'write'): Promise<T> {
     validateTenantId(this.tenantId);
+    const lock = mode === 'lock';
     return this.client.transaction(async (tx) => {
       const { rows } = await tx.query<TenantRow>(
         `SELECT ${TENANT_COLUMNS}, set_config('role', role_name, true) AS role_set
@@ -68,7 +72,7 @@ export class SqlTenantStore implements TenantStore {
       const tenant = rows[0];
       if (!tenant) throw tenantNotFound(this.tenantId);
       return fn({ tx, tenant, s: ident(tenant.schema_name) });
-    });
+    }, { readOnly: mode === 'read' });
   }
 
   private async project(scope: Scope, id: string, lock = false): Promise<ProjectRow> {
@@ -114,7 +118,7 @@ export class SqlTenantStore implements TenantStore {
     return this.scoped(async ({ tx, s }) => {
       const { rows } = await tx.query<ProjectRow>(`SELECT ${PROJECT_COLUMNS} FROM ${s}.projects WHERE id = $1`, [id]);
       return rows[0] ? toProject(this.tenantId, rows[0]) : undefined;
-    });
+    }, 'read');
   }
 
   listProjects(filter: ProjectFilter = {}): Promise<ProjectRecord[]> {
@@ -128,11 +132,11 @@ export class SqlTenantStore implements TenantStore {
         [filter.states ? [...filter.states] : null, filter.nameContains ? likeContains(filter.nameContains) : null, filter.techStack ?? null],
       );
       return rows.map((r) => toProject(this.tenantId, r));
-    });
+    }, 'read');
   }
 
   claimStart(projectId: string, actor: Actor, owner: string, options?: ClaimOptions): Promise<StartClaim> {
-    return this.scoped((scope) => claimStart(scope, projectId, actor, owner, options), true);
+    return this.scoped((scope) => claimStart(scope, projectId, actor, owner, options), 'lock');
   }
 
   handOver(projectId: string, from: string | undefined, to: string, reason: string, epoch?: number, fromSilentForMs?: number): Promise<boolean> {
@@ -256,15 +260,15 @@ export class SqlTenantStore implements TenantStore {
   }
 
   queryLogs(filter: LogFilter): Promise<LogLine[]> {
-    return this.scoped(({ tx, s }) => logs.queryLogs(tx, s, filter));
+    return this.scoped(({ tx, s }) => logs.queryLogs(tx, s, filter), 'read');
   }
 
   logContext(projectId: string, seq: number, before: number, after: number): Promise<LogLine[]> {
-    return this.scoped(({ tx, s }) => logs.logContext(tx, s, projectId, seq, before, after));
+    return this.scoped(({ tx, s }) => logs.logContext(tx, s, projectId, seq, before, after), 'read');
   }
 
   maxLogSeq(projectId: string): Promise<number> {
-    return this.scoped(({ tx, s }) => logs.maxLogSeq(tx, s, projectId));
+    return this.scoped(({ tx, s }) => logs.maxLogSeq(tx, s, projectId), 'read');
   }
 
   clearLogs(projectId: string | undefined, actor: Actor): Promise<number> {
@@ -284,7 +288,7 @@ export class SqlTenantStore implements TenantStore {
   }
 
   logStats(projectId?: string): Promise<LogStats> {
-    return this.scoped(({ tx, s }) => logs.logStats(tx, s, projectId));
+    return this.scoped(({ tx, s }) => logs.logStats(tx, s, projectId), 'read');
   }
 
   pruneLogs(keepPerProject: number): Promise<number> {
@@ -310,7 +314,7 @@ export class SqlTenantStore implements TenantStore {
         logBytes: u.bytes,
         storageMiB: { used: Math.round((u.bytes / 1_048_576) * 100) / 100, limit: tenant.storage_mib },
       };
-    });
+    }, 'read');
   }
 
   listAudit(limit: number): Promise<AuditRecord[]> {
@@ -321,7 +325,7 @@ export class SqlTenantStore implements TenantStore {
         [this.tenantId, Math.max(0, Math.floor(limit))],
       );
       return rows.map(toAudit);
-    });
+    }, 'read');
   }
 }
 

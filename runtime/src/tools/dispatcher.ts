@@ -13,6 +13,7 @@ import { isDatabaseOutage, isDatabaseTimeout } from '../store/outage.js';
 import type { Store } from '../store/store.js';
 import { actorOf, type Principal } from '../tenancy/principal.js';
 import { LEAST_ROLE, roleAllows } from '../tenancy/roles.js';
+import type { Admission } from './admission.js';
 import { TOOLS } from './catalog.js';
 import type { CallRouter } from '../cluster/router.js';
 import type { ProjectRoute, RouteCache } from '../cluster/route-cache.js';
@@ -42,6 +43,8 @@ export interface DispatcherDeps {
   readonly router?: CallRouter;
   /** Where project calls go, cached. @default - the store is asked on every call */
   readonly routes?: RouteCache;
+  /** Bounds the changing calls worked on at once. @default - unbounded */
+  readonly admission?: Admission;
 }
 
 export class ToolDispatcher {
@@ -102,7 +105,9 @@ export class ToolDispatcher {
         outcome = forwarded.isError ? 'forwarded_error' : 'forwarded';
         return forwarded;
       }
-      const result = await tool.handler(input, this.context(principal));
+      const run = () => tool.handler(input, this.context(principal));
+      // Reads never wait behind a burst of starts; changing calls take a turn or are answered overloaded.
+      const result = await (tool.permission === 'read' || !this.deps.admission ? run() : this.deps.admission.run(tool.name, run));
       if (tool.permission === 'platform') this.forgetTenant((args as { tenantId?: unknown } | undefined)?.tenantId);
       return { content: [{ type: 'text', text: result.text }], structuredContent: result.data };
     } catch (error) {
