@@ -57,25 +57,25 @@ const killAll = (why) => {
 };
 
 function launch(m) {
-  if (performance.now() >= deadline) return json(${0x46}, m.id, { message: 'the owner lease has run out' });
+  if (performance.now() >= deadline) return json(${FRAME.failed}, m.id, { message: 'the owner lease has run out' });
   let child;
   try {
     child = spawn(m.file, m.args, { cwd: m.cwd, env: m.env, uid: m.uid, gid: m.gid, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   } catch (error) {
-    return json(${0x46}, m.id, { message: error.message, code: error.code });
+    return json(${FRAME.failed}, m.id, { message: error.message, code: error.code });
   }
   const pid = child.pid;
   if (pid === undefined) {
-    child.once('error', (error) => json(${0x46}, m.id, { message: error.message, code: error.code }));
+    child.once('error', (error) => json(${FRAME.failed}, m.id, { message: error.message, code: error.code }));
     return;
   }
   groups.add(pid);
   const gate = child.stdio[3];
   gate.on('error', () => {});
-  child.once('spawn', () => { json(${0x53}, m.id, { pid }); gate.end('go\n'); });
+  child.once('spawn', () => { json(${FRAME.spawned}, m.id, { pid }); gate.end('go\n'); });
   child.once('error', () => {});
-  relay(${0x4f}, m.id, child.stdout);
-  relay(${0x45}, m.id, child.stderr);
+  relay(${FRAME.stdout}, m.id, child.stdout);
+  relay(${FRAME.stderr}, m.id, child.stderr);
   let exit;
   let timer;
   child.once('exit', (code, signal) => {
@@ -86,7 +86,7 @@ function launch(m) {
     clearTimeout(timer);
     groups.delete(pid);
     paused.delete(child.stdout); paused.delete(child.stderr);
-    json(${0x58}, m.id, exit ?? { code, signal });
+    json(${FRAME.exited}, m.id, exit ?? { code, signal });
   });
 }
 

@@ -12,9 +12,9 @@ import { OwnerLease } from '../cluster/owner-lease.js';
 import type { LogStream } from '../domain/types.js';
 import type { Driver, ExitInfo, LaunchSpec, LineListener, OrphanRef, RunHandle } from './driver.js';
 import { COMMAND_GATE } from './keeper-source.js';
+import { ProcessKeeper, signalGroup } from './process-keeper.js';
 
 export { COMMAND_GATE };
-import { ProcessKeeper, signalGroup } from './process-keeper.js';
 
 /** Variables a project inherits from the runtime; the runtime's own secrets never leak. */
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER', 'SHELL', 'TERM'];
