@@ -16,18 +16,21 @@ describe('quotas: checked atomically before a start', () => {
   it('takes 300 concurrent starts against a quota of 200: exactly 200 start, 100 are refused with the quota message, no connection is reset', async () => {
     await harness.runtime.store.createTenant({ id: 'burst', quotas: { containers: 200, ports: 300, portRange: { from: 31_000, to: 31_299 } } }, SYSTEM_ACTOR);
     const burst = await harness.client('burst', 'developer');
-    const ids: string[] = [];
-    for (let i = 0; i < 300; i += 1) ids.push((await burst.ok('host.register', { name: `b${i}`, workspace: FIXTURES, command: 'exec sleep 600', readiness: 'none' })).projectId);
     // A client honours `overloaded` and `rate_limited` (retryAfterMs) as told; any transport error fails the test.
-    const results = await Promise.all(
-      ids.map(async (projectId) => {
-        for (;;) {
-          const result = await burst.call('host.start', { projectId });
-          if (!['overloaded', 'rate_limited'].includes(result.data.error?.code)) return result;
-          await new Promise((r) => setTimeout(r, result.data.error.retryAfterMs));
-        }
-      }),
-    );
+    const asTold = async (name: string, args: Record<string, unknown>) => {
+      for (;;) {
+        const result = await burst.call(name, args);
+        if (!['overloaded', 'rate_limited'].includes(result.data.error?.code)) return result;
+        await new Promise((r) => setTimeout(r, result.data.error.retryAfterMs));
+      }
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 300; i += 1) {
+      const registered = await asTold('host.register', { name: `b${i}`, workspace: FIXTURES, command: 'exec sleep 600', readiness: 'none' });
+      expect(registered.isError, registered.text).toBe(false);
+      ids.push(registered.data.projectId);
+    }
+    const results = await Promise.all(ids.map((projectId) => asTold('host.start', { projectId })));
     const started = results.filter((r) => !r.isError);
     const refused = results.filter((r) => r.isError);
     expect(started).toHaveLength(200);
