@@ -2,6 +2,7 @@
  * The Store over a SqlClient: platform-wide calls here, tenant-scoped ones in SqlTenantStore.
  * Tenant lifecycle SQL lives in tenants.ts, log SQL in logs.ts, quota enforcement in claim.ts.
  */
+import { ClaimBatcher } from './claim-batch.js';
 import type { Actor, OutboxEvent, PortRange, ProjectRecord, TenantId, TenantQuotas, TenantRecord, TenantStatus } from '../domain/types.js';
 import { journal } from './journal.js';
 import { checkLeaderEpoch } from './leader-epoch.js';
@@ -30,6 +31,8 @@ const UNION_CHUNK = 200;
 
 export class SqlStore implements Store {
   private readonly opts: tenants.TenantOptions;
+  /** One group commit of claims per tenant with claims in progress (claim-batch.ts). */
+  private readonly claimBatchers = new Map<TenantId, ClaimBatcher>();
 
   constructor(
     /** The underlying client, for tests and maintenance; the store owns it and closes it. */
@@ -103,7 +106,15 @@ export class SqlStore implements Store {
   }
 
   tenant(id: TenantId): TenantStore {
-    return new SqlTenantStore(this.client, id);
+    let claims = this.claimBatchers.get(id);
+    if (!claims) {
+      const batcher: ClaimBatcher = new ClaimBatcher(() => {
+        if (this.claimBatchers.get(id) === batcher) this.claimBatchers.delete(id);
+      });
+      this.claimBatchers.set(id, batcher);
+      claims = batcher;
+    }
+    return new SqlTenantStore(this.client, id, claims);
   }
 
   async listDesiredRunning(owner?: string): Promise<ProjectRecord[]> {

@@ -22,7 +22,8 @@ import type {
   StartClaim,
   TenantStore,
 } from './store.js';
-import { claimStart, type ClaimOptions } from './claim.js';
+import { claimStarts, type ClaimOptions } from './claim.js';
+import type { ClaimBatcher } from './claim-batch.js';
 import { fenceCondition, FencedOut, type RunFence } from './fence.js';
 import { tenantNotFound } from './tenants.js';
 
@@ -54,6 +55,8 @@ export class SqlTenantStore implements TenantStore {
   constructor(
     private readonly client: SqlClient,
     readonly tenantId: TenantId,
+    /** This tenant's group commit of claims, shared by every view of the tenant in this store. */
+    private readonly claims: ClaimBatcher,
   ) {}
 
   /**
@@ -136,7 +139,7 @@ export class SqlTenantStore implements TenantStore {
   }
 
   claimStart(projectId: string, actor: Actor, owner: string, options?: ClaimOptions): Promise<StartClaim> {
-    return this.scoped((scope) => claimStart(scope, projectId, actor, owner, options), 'lock');
+    return this.claims.claim({ projectId, actor, owner, options }, (batch) => this.scoped((scope) => claimStarts(scope, batch), 'lock'));
   }
 
   handOver(projectId: string, from: string | undefined, to: string, reason: string, epoch?: number, fromSilentForMs?: number): Promise<boolean> {

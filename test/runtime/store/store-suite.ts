@@ -245,6 +245,30 @@ export function storeSuite(engine: string, target: SuiteTarget): void {
         expect(await t.usage()).toMatchObject({ containers: { used: 5, limit: 5 }, ports: { used: 5 } });
       });
 
+      it('claims that arrive together go in arrival order, each answered for itself, with its own audit row and event', async () => {
+        const { id, t } = await newTenant({ containers: 4, ports: 10 });
+        const ps = await Promise.all(Array.from({ length: 6 }, (_, i) => t.registerProject(spec(`g${i}`), admin(id))));
+        const before = await journalCounts(id);
+        // All sent at once: the first goes alone, the rest wait for it and go together (one project
+        // twice, an unknown one, then more than the quota).
+        const sent = [ps[5]!.id, ps[0]!.id, ps[0]!.id, '00000000-0000-4000-8000-000000000000', ps[1]!.id, ps[2]!.id, ps[3]!.id, ps[4]!.id];
+        const results = await Promise.allSettled(sent.map((projectId, i) => t.claimStart(projectId, admin(id), `replica-${i}`)));
+        const codes = results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { code?: string }).code));
+        expect(codes).toEqual(['ok', 'ok', 'conflict', 'not_found', 'ok', 'ok', 'quota_exceeded', 'quota_exceeded']);
+        const granted = results.flatMap((r, i) => (r.status === 'fulfilled' ? [{ ...r.value, owner: `replica-${i}` }] : []));
+        for (const claim of granted) {
+          const stored = await t.getProject(claim.project.id);
+          expect(stored).toMatchObject({ state: 'starting', port: claim.port, runId: claim.runId, owner: claim.owner });
+        }
+        expect(new Set(granted.map((g) => g.port)).size).toBe(4);
+        expect(await journalCounts(id)).toEqual({ audit: before.audit + 4, outbox: before.outbox + 4 });
+        const events = await store.client.query<{ key: string; payload: { runId: string; owner: string } }>(
+          `SELECT key, payload FROM platform.outbox WHERE tenant_id = $1 AND type = 'project.starting' ORDER BY id`,
+          [id],
+        );
+        expect(events.rows.map((e) => [e.key, e.payload.runId, e.payload.owner])).toEqual(granted.map((g) => [g.project.id, g.runId, g.owner]));
+      });
+
       it('claims and releases in a few milliseconds (measured)', async () => {
         const { id, t } = await newTenant({ containers: 5, ports: 10 });
         const p = await t.registerProject(spec('latency'), admin(id));
