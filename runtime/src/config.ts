@@ -10,6 +10,7 @@ import { DebugHostError } from './domain/errors.js';
 import { DEFAULT_OUTBOX_RETENTION_MS } from './events/outbox-pruner.js';
 import { DEFAULT_LOG_PIPELINE } from './logs/log-settings.js';
 import { DEFAULT_SUPERVISION } from './projects/settings.js';
+import { DEFAULT_HTTP_GUARDS, parseAllowedOrigins } from './server/http-guards.js';
 import { DEFAULT_DATABASE_TIMEOUTS } from './store/pg-client.js';
 
 const port = (name: string) => z.coerce.number().int().min(0, `${name} must be 0-65535`).max(65535, `${name} must be 0-65535`);
@@ -76,6 +77,24 @@ export const configSchema = z.object({
   admissionQueued: z.coerce.number().int().min(0).default(ADMISSION_DEFAULTS.queued),
   /** Longest wait for a turn before a call is answered `overloaded`. @default 10000 */
   admissionMaxWaitMs: z.coerce.number().int().min(0).default(ADMISSION_DEFAULTS.maxWaitMs),
+  /** Largest MCP request body; larger ones are refused with 413 before they are read. @default 4194304 */
+  maxBodyBytes: z.coerce.number().int().min(1024, 'DEBUG_HOST_MAX_BODY_BYTES must be at least 1024').default(DEFAULT_HTTP_GUARDS.maxBodyBytes),
+  /** Comma-separated origins browsers may call MCP from, besides loopback ones (others get 403). @default '' */
+  allowedOrigins: z
+    .string()
+    .default('')
+    .transform((value, ctx) => {
+      try {
+        return parseAllowedOrigins(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** Time a client has to send its request headers (then 408). @default 10000 */
+  headersTimeoutMs: z.coerce.number().int().min(1000, 'DEBUG_HOST_HEADERS_TIMEOUT_MS must be at least 1000').default(DEFAULT_HTTP_GUARDS.headersTimeoutMs),
+  /** Time a client has to send its whole request (then 408). @default 30000 */
+  requestTimeoutMs: z.coerce.number().int().min(1000, 'DEBUG_HOST_REQUEST_TIMEOUT_MS must be at least 1000').default(DEFAULT_HTTP_GUARDS.requestTimeoutMs),
   /** Tenant created on first start of an empty store. @default 'default' */
   bootstrapTenant: z.string().min(3).default('default'),
   ...kubeConfigFields,
@@ -119,6 +138,10 @@ export const ENV_NAMES: Readonly<Record<keyof RuntimeConfig, string>> = {
   admissionInFlight: 'DEBUG_HOST_ADMISSION_IN_FLIGHT',
   admissionQueued: 'DEBUG_HOST_ADMISSION_QUEUED',
   admissionMaxWaitMs: 'DEBUG_HOST_ADMISSION_MAX_WAIT_MS',
+  maxBodyBytes: 'DEBUG_HOST_MAX_BODY_BYTES',
+  allowedOrigins: 'DEBUG_HOST_ALLOWED_ORIGINS',
+  headersTimeoutMs: 'DEBUG_HOST_HEADERS_TIMEOUT_MS',
+  requestTimeoutMs: 'DEBUG_HOST_REQUEST_TIMEOUT_MS',
   bootstrapTenant: 'DEBUG_HOST_BOOTSTRAP_TENANT',
   ...KUBE_ENV_NAMES,
 };

@@ -179,6 +179,12 @@ export class Runtime {
   async start(): Promise<string> {
     const forwardMarks = new ForwardMarkVerifier(this.clusterSecret);
     this.http = createHttpServer({
+      guards: {
+        maxBodyBytes: this.config.maxBodyBytes,
+        allowedOrigins: this.config.allowedOrigins,
+        headersTimeoutMs: this.config.headersTimeoutMs,
+        requestTimeoutMs: this.config.requestTimeoutMs,
+      },
       dispatcher: this.dispatcher,
       tokens: this.tokens,
       metrics: this.metrics,

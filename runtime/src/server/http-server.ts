@@ -14,9 +14,8 @@ import type { ToolDispatcher } from '../tools/dispatcher.js';
 import type { JSONRPCResponse } from '@modelcontextprotocol/sdk/types.js';
 import { FORWARDED_HEADER } from '../cluster/forward-mark.js';
 import type { Principal } from '../tenancy/principal.js';
+import { DEFAULT_HTTP_GUARDS, refuseBodyHeaders, refuseOrigin, tooLarge, type HttpGuardSettings, type Refusal } from './http-guards.js';
 import { authInfoFor, createMcpServer } from './mcp-server.js';
-
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface HttpDeps {
   readonly dispatcher: ToolDispatcher;
@@ -30,12 +29,17 @@ export interface HttpDeps {
   readonly ready: () => Promise<void>;
   /** Verifies a forwarded-call mark; undefined when the call was not forwarded by a peer. */
   readonly forwardedBy?: (header: string | undefined, token: string, body: Buffer) => string | undefined;
+  /** Origins, body limit and client timeouts. @default DEFAULT_HTTP_GUARDS */
+  readonly guards?: HttpGuardSettings;
 }
 
 export function createHttpServer(deps: HttpDeps): HttpServer {
   // One for every request's MCP Server: building an Ajv instance per request cost ~10% of a replica's CPU.
   const validator = new AjvJsonSchemaValidator();
-  const server = createServer((req, res) => {
+  const guards = deps.guards ?? DEFAULT_HTTP_GUARDS;
+  // Node checks the header and request timeouts on this interval (30 s by default, far past a 10 s headers timeout).
+  const connectionsCheckingInterval = Math.max(250, Math.min(5000, guards.headersTimeoutMs / 2));
+  const server = createServer({ connectionsCheckingInterval }, (req, res) => {
     route(deps, validator, req, res).catch((error: unknown) => {
       deps.logger.error({ err: error, url: req.url }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal', message: 'The request failed inside the debug host.' });
@@ -43,6 +47,9 @@ export function createHttpServer(deps: HttpDeps): HttpServer {
     });
   });
   server.keepAliveTimeout = 65_000; // longer than common load balancer idle timeouts
+  // A client that trickles its headers or body holds a socket, not the replica: it is cut (408).
+  server.headersTimeout = guards.headersTimeoutMs;
+  server.requestTimeout = guards.requestTimeoutMs;
   return server;
 }
 
@@ -70,6 +77,9 @@ async function route(deps: HttpDeps, validator: AjvJsonSchemaValidator, req: Inc
 }
 
 async function serveMcp(deps: HttpDeps, validator: AjvJsonSchemaValidator, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const guards = deps.guards ?? DEFAULT_HTTP_GUARDS;
+  const foreign = refuseOrigin(req.headers.origin, guards.allowedOrigins);
+  if (foreign) return refuse(res, foreign);
   let principal;
   try {
     principal = await deps.tokens.authenticate(req.headers.authorization);
@@ -83,17 +93,15 @@ async function serveMcp(deps: HttpDeps, validator: AjvJsonSchemaValidator, req: 
     res.setHeader('Allow', 'POST');
     return sendJson(res, 405, { jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this server is stateless; send JSON-RPC with POST.' }, id: null });
   }
+  const badHeaders = refuseBodyHeaders(req, guards.maxBodyBytes);
+  if (badHeaders) return refuse(res, badHeaders);
   let body: unknown;
   let raw: Buffer;
   try {
-    ({ body, raw } = await readJson(req));
+    ({ body, raw } = await readJson(req, guards.maxBodyBytes));
   } catch (error) {
-    const tooLarge = (error as Error).message === 'too large';
-    return sendJson(res, tooLarge ? 413 : 400, {
-      jsonrpc: '2.0',
-      error: { code: -32700, message: tooLarge ? `Request body exceeds ${MAX_BODY_BYTES} bytes.` : 'Parse error: the body is not JSON.' },
-      id: null,
-    });
+    if ((error as Error).message === 'too large') return refuse(res, tooLarge(guards.maxBodyBytes));
+    return sendJson(res, 400, { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not JSON.' }, id: null });
   }
   const token = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
   const forwardedBy = deps.forwardedBy?.(req.headers[FORWARDED_HEADER] as string | undefined, token, raw);
@@ -125,15 +133,17 @@ function refuseAtOnce(deps: HttpDeps, body: unknown, principal: Principal, forwa
 }
 
 /** The parsed body and its exact bytes (a forwarded call's mark covers them). */
-function readJson(req: IncomingMessage): Promise<{ body: unknown; raw: Buffer }> {
+function readJson(req: IncomingMessage, maxBodyBytes: number): Promise<{ body: unknown; raw: Buffer }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > maxBodyBytes) {
+        // Stop reading: the rest is discarded and the connection closed once the answer is sent.
+        req.removeAllListeners('data');
+        req.pause();
         reject(new Error('too large'));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
@@ -148,6 +158,12 @@ function readJson(req: IncomingMessage): Promise<{ body: unknown; raw: Buffer }>
     });
     req.on('error', reject);
   });
+}
+
+/** A refusal as JSON-RPC (id null: the request was not read); the connection closes after it when a body may be left unread. */
+function refuse(res: ServerResponse, refusal: Refusal): void {
+  if (refusal.status === 413 || refusal.status === 415) res.setHeader('connection', 'close');
+  sendJson(res, refusal.status, { jsonrpc: '2.0', error: { code: -32600, message: refusal.message }, id: null });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
