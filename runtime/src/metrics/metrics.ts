@@ -17,6 +17,7 @@ export class Metrics {
   readonly logLinesSpilled: Counter;
   readonly logLinesPending: Gauge<'where'>;
   readonly admission: Gauge<'state'>;
+  readonly tokenRefusals: Counter<'reason'>;
   private logBacklog: () => { memory: number; spilled: number } = () => ({ memory: 0, spilled: 0 });
   private admissionLoad: () => { running: number; waiting: number } = () => ({ running: 0, waiting: 0 });
 
@@ -55,6 +56,12 @@ export class Metrics {
     this.restarts = new Counter({
       name: 'debug_host_project_restarts_total',
       help: 'Project restarts by reason (crash, recovery).',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
+    this.tokenRefusals = new Counter({
+      name: 'debug_host_token_refusals_total',
+      help: 'Requests refused for their token, by reason (tenancy/tokens.ts TokenRefusal: signature, algorithm, expired, audience...).',
       labelNames: ['reason'],
       registers: [this.registry],
     });

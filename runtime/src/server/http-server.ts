@@ -9,7 +9,7 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import type { Logger } from 'pino';
 import { DebugHostError } from '../domain/errors.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { TokenService } from '../tenancy/tokens.js';
+import { refusalReason, type TokenService } from '../tenancy/tokens.js';
 import type { ToolDispatcher } from '../tools/dispatcher.js';
 import type { JSONRPCResponse } from '@modelcontextprotocol/sdk/types.js';
 import { FORWARDED_HEADER } from '../cluster/forward-mark.js';
@@ -85,8 +85,9 @@ async function serveMcp(deps: HttpDeps, validator: AjvJsonSchemaValidator, req: 
     principal = await deps.tokens.authenticate(req.headers.authorization);
   } catch (error) {
     const known = error instanceof DebugHostError ? error : new DebugHostError('unauthenticated', 'The token could not be verified.');
+    deps.metrics.tokenRefusals.inc({ reason: refusalReason(error) });
     res.setHeader('WWW-Authenticate', `Bearer realm="debug-host", error="invalid_token", error_description="${known.message.replace(/"/g, "'")}"`);
-    return sendJson(res, 401, { error: 'unauthenticated', message: known.message, fix: known.fix });
+    return sendJson(res, 401, { error: 'unauthenticated', reason: refusalReason(error), message: known.message, fix: known.fix });
   }
   if (req.method !== 'POST') {
     // Stateless server: no standalone SSE stream and no sessions to delete.
