@@ -2,17 +2,21 @@
  * Errors a user sees. Each says what was wrong, which field, and what to do; the tool
  * layer turns them into MCP error results, the HTTP layer into status codes.
  */
-export type ErrorCode =
-  | 'invalid_input' // a field failed validation
-  | 'not_found' // missing, or another tenant's (indistinguishable on purpose)
-  | 'conflict' // the request clashes with current state (name taken, already running)
-  | 'quota_exceeded'
-  | 'forbidden' // authenticated, but the role does not allow it
-  | 'unauthenticated'
-  | 'suspended' // the tenant is suspended
-  | 'rate_limited'
-  | 'overloaded' // this replica has as much work as it takes; retry after retryAfterMs
-  | 'unavailable'; // a dependency is down; retry later
+/** Every code a tool error may carry: clients branch on these, so the list only grows. */
+export const ERROR_CODES = [
+  'invalid_input', // a field failed validation
+  'not_found', // missing, or another tenant's (indistinguishable on purpose)
+  'conflict', // the request clashes with current state (name taken, already running)
+  'quota_exceeded',
+  'forbidden', // authenticated, but the role does not allow it
+  'unauthenticated',
+  'suspended', // the tenant is suspended
+  'rate_limited',
+  'overloaded', // this replica has as much work as it takes; retry after retryAfterMs
+  'unavailable', // a dependency is down; retry later
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorDetail {
   /** The input field at fault, as the caller named it (`workspace`, `env.PATH`). */
