@@ -15,6 +15,7 @@ import type { JSONRPCResponse } from '@modelcontextprotocol/sdk/types.js';
 import { FORWARDED_HEADER } from '../cluster/forward-mark.js';
 import type { Principal } from '../tenancy/principal.js';
 import { authInfoFor, createMcpServer } from './mcp-server.js';
+import { withRemoteParent } from '../tracing/spans.js';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -106,7 +107,9 @@ async function serveMcp(deps: HttpDeps, validator: AjvJsonSchemaValidator, req: 
     void mcp.close();
   });
   await mcp.connect(transport);
-  await transport.handleRequest(Object.assign(req, { auth: authInfoFor(principal, token, forwardedBy) }), res, body);
+  const handle = () => transport.handleRequest(Object.assign(req, { auth: authInfoFor(principal, token, forwardedBy) }), res, body);
+  // Only a peer's traceparent is followed: a client's would let anyone join (or flood) a trace.
+  await (forwardedBy ? withRemoteParent(req.headers, handle) : handle());
 }
 
 /**
