@@ -15,3 +15,9 @@ export const TENANT_METRIC_CAP = 200;
  * be one tenant's label.
  */
 export const OTHER_TENANT_LABEL = '_other';
+
+/**
+ * Upper bounds (seconds) of the tool-call latency histogram's buckets. A latency objective
+ * must be one of them: the SLO counts the calls at or under the objective from its bucket.
+ */
+export const TOOL_DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5];

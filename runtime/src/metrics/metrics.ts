@@ -7,6 +7,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType, type PrometheusContentType } from 'prom-client';
 import { sampledTraceId } from '../tracing/spans.js';
 import { TenantLabels } from './tenant-label.js';
+import { TOOL_DURATION_BUCKETS } from '@debug-host/rules';
 
 export interface MetricsOptions {
   /** Exemplars (trace_id, span_id) on the tool-call latency buckets, in OpenMetrics. @default false */
@@ -51,7 +52,7 @@ export class Metrics {
       help: 'MCP tool call latency, from authenticated request to result, by tool, tenant (the first TENANT_METRIC_CAP tenants, then _other) and outcome.',
       labelNames: ['tool', 'tenant', 'outcome'],
       enableExemplars: this.exemplars,
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5],
+      buckets: [...TOOL_DURATION_BUCKETS],
       registers: [this.registry],
     });
     this.activeContainers = new Gauge({
