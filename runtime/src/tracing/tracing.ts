@@ -16,6 +16,15 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanExporter, type SpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
+/**
+ * Export batches of at most this many spans (`OTEL_BSP_MAX_EXPORT_BATCH_SIZE` overrides), every
+ * `DEFAULT_EXPORT_DELAY_MS` (`OTEL_BSP_SCHEDULE_DELAY`): encoding the SDK's default 512 spans
+ * at once blocks the event loop long enough to show in the calls' p99 (bench:tracing: p99 1.34x
+ * with the defaults, 1.03x with these).
+ */
+export const DEFAULT_EXPORT_BATCH = 64;
+export const DEFAULT_EXPORT_DELAY_MS = 200;
+
 /** `service.name` when `OTEL_SERVICE_NAME` is unset. */
 export const DEFAULT_SERVICE_NAME = 'debug-host';
 
@@ -48,7 +57,13 @@ export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean 
 export function startTracing(options: TracingOptions): Tracing {
   const env = options.env ?? process.env;
   if (!options.exporter && !tracingRequested(env)) return OFF;
-  const processor: SpanProcessor = options.exporter ? new SimpleSpanProcessor(options.exporter) : new BatchSpanProcessor(new OTLPTraceExporter());
+  const processor: SpanProcessor = options.exporter
+    ? new SimpleSpanProcessor(options.exporter)
+    : new BatchSpanProcessor(new OTLPTraceExporter(), {
+        // Given here, these win over the variables: so only when they are unset.
+        maxExportBatchSize: env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE ? undefined : DEFAULT_EXPORT_BATCH,
+        scheduledDelayMillis: env.OTEL_BSP_SCHEDULE_DELAY ? undefined : DEFAULT_EXPORT_DELAY_MS,
+      });
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
       'service.name': env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME,
