@@ -7,7 +7,8 @@
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { safeFacts } from '../../../runtime/src/tracing/spans.js';
+import { pino } from 'pino';
+import { inSpan, logTraceFields, safeFacts } from '../../../runtime/src/tracing/spans.js';
 import { FIXTURES, SECRET, startRuntime, type Harness } from '../harness.js';
 
 /** Secrets as a caller might paste them: long enough to be unmistakable when found. */
@@ -83,6 +84,19 @@ describe('span attributes', () => {
     expect(response.headers.get('content-type')).toMatch(/openmetrics/);
     const text = await response.text();
     expect(text).toMatch(new RegExp(`debug_host_tool_duration_seconds_bucket\\{[^}]*tool="host.list"[^}]*tenant="default"[^}]*\\} \\d+ # \\{trace_id="${call!.spanContext().traceId}"`));
+  });
+
+  it('put trace_id and span_id on the log lines written inside a span (the runtime logger\'s mixin), and nothing outside one', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ mixin: logTraceFields }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const ids = await inSpan('test.span', {}, async (span) => {
+      logger.info('inside');
+      return span.spanContext();
+    });
+    logger.info('outside');
+    expect(lines[0]).toMatchObject({ msg: 'inside', trace_id: ids.traceId, span_id: ids.spanId, trace_flags: '01' });
+    expect(lines[1]?.msg).toBe('outside');
+    expect(lines[1]).not.toHaveProperty('trace_id');
   });
 
   it('keep only the facts whose values have their shape', () => {
