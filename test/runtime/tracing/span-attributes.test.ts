@@ -38,10 +38,12 @@ describe('span attributes', () => {
   it('never carry the caller token, the signing secret, an env value or free text from tool inputs', async () => {
     const token = await harness.token('default', 'admin');
     const dev = await harness.client('default', 'admin');
+    let run = 0;
     await fc.assert(
       fc.asyncProperty(secretText, secretText, envName, secretText, secretText, async (nameSecret, commandSecret, key, envSecret, querySecret) => {
         exporter.reset();
-        const name = `p${nameSecret.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 50)}`;
+        // A run number keeps names unique: fast-check repeats values (and shrinking replays them).
+        const name = `p${(run += 1)}${nameSecret.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 50)}`;
         const registered = await dev.call('host.register', { name, workspace: FIXTURES, command: `echo ${commandSecret}`, env: { [key]: envSecret } });
         expect(registered.isError, registered.text).toBe(false);
         const projectId = registered.data.projectId as string;
@@ -63,7 +65,7 @@ describe('span attributes', () => {
       }),
       { numRuns: 15 },
     );
-  });
+  }, 90_000); // 105 tool calls: a loaded machine is slow, not wrong
 
   it('nest a call\'s store queries under its span, and link its latency bucket to its trace (an OpenMetrics exemplar)', async () => {
     const dev = await harness.client('default', 'developer');
@@ -97,6 +99,22 @@ describe('span attributes', () => {
     expect(lines[0]).toMatchObject({ msg: 'inside', trace_id: ids.traceId, span_id: ids.spanId, trace_flags: '01' });
     expect(lines[1]?.msg).toBe('outside');
     expect(lines[1]).not.toHaveProperty('trace_id');
+  });
+
+  it('start a new trace for a client\'s call, whatever traceparent it sends (only a peer\'s forwarded call continues one)', async () => {
+    exporter.reset();
+    const foreign = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const response = await fetch(harness.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await harness.token('default', 'viewer')}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', traceparent: `00-${foreign}-00f067aa0ba902b7-01` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'host.list', arguments: {} } }),
+    });
+    expect(response.status).toBe(200);
+    await response.text();
+    const call = exporter.getFinishedSpans().find((span) => span.name === 'tool host.list');
+    expect(call).toBeDefined();
+    expect(call!.spanContext().traceId).not.toBe(foreign);
+    expect(call!.parentSpanContext).toBeUndefined();
   });
 
   it('keep only the facts whose values have their shape', () => {
