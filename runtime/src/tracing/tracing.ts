@@ -25,6 +25,12 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 export const DEFAULT_EXPORT_BATCH = 64;
 export const DEFAULT_EXPORT_DELAY_MS = 200;
 
+/**
+ * Longest a closing replica waits for its last spans to be exported: a collector that is down
+ * must not eat the Pod's termination grace (the exporter alone would retry for ~10 s).
+ */
+export const SHUTDOWN_EXPORT_MS = 2000;
+
 /** `service.name` when `OTEL_SERVICE_NAME` is unset. */
 export const DEFAULT_SERVICE_NAME = 'debug-host';
 
@@ -79,7 +85,10 @@ export function startTracing(options: TracingOptions): Tracing {
   return {
     enabled: true,
     async shutdown() {
-      await provider.shutdown();
+      // Spans that cannot be exported in time are dropped: traces are best effort, shutdown is not.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([provider.shutdown().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, SHUTDOWN_EXPORT_MS)))]);
+      clearTimeout(timer);
       trace.disable();
       propagation.disable();
       context.disable();
