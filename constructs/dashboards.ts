@@ -51,7 +51,7 @@ export function globalDashboard(): object {
   ], ['global']);
 }
 
-/** One tenant's dashboard: its calls and outcomes (latency is recorded per tool, not per tenant). */
+/** One tenant's dashboard: its calls, outcomes, p99 latency and error rate (from the runtime's bounded tenant label). */
 export function tenantDashboard(tenant: string): object {
   const sel = `tenant="${tenant}"`;
   return dashboard(`debug-host-tenant-${tenant}`.slice(0, 40), `Debug Host: tenant ${tenant}`, [
@@ -59,5 +59,9 @@ export function tenantDashboard(tenant: string): object {
     { title: 'Failed calls per second by outcome', expr: `sum by (outcome) (rate(debug_host_tool_calls_total{${sel},outcome!="ok"}[5m]))`, unit: 'reqps' },
     { title: 'Success ratio', expr: `sum(rate(debug_host_tool_calls_total{${sel},outcome="ok"}[5m])) / sum(rate(debug_host_tool_calls_total{${sel}}[5m]))`, unit: 'percentunit' },
     { title: 'Calls by tool (24h)', expr: `sum by (tool) (increase(debug_host_tool_calls_total{${sel}}[24h]))`, unit: 'short' },
+    // Without rate-limit refusals, answered at once: they would hide slow calls.
+    { title: 'Tool latency p99', expr: `histogram_quantile(0.99, sum by (le) (rate(debug_host_tool_duration_seconds_bucket{${sel},outcome!="rate_limited"}[5m])))`, unit: 's' },
+    { title: 'Tool latency p99 by tool', expr: `histogram_quantile(0.99, sum by (le, tool) (rate(debug_host_tool_duration_seconds_bucket{${sel},outcome!="rate_limited"}[5m])))`, unit: 's' },
+    { title: 'Error rate (server-side failures)', expr: `debug_host:tenant_tool_errors:ratio_rate5m{${sel}}`, unit: 'percentunit' },
   ], ['tenant', tenant]);
 }

@@ -39,6 +39,12 @@ export interface DebugHostProps {
   readonly kafkaBrokers?: string;
   /** JWKS URL for tenant tokens (DEBUG_HOST_JWKS_URL); set this or `jwtSecret`. @default - none: `jwtSecret` is used */
   readonly jwksUrl?: string;
+  /**
+   * OTLP/HTTP endpoint for the runtime's traces (OTEL_EXPORTER_OTLP_ENDPOINT, with
+   * OTEL_SERVICE_NAME the runtime's name); the platform sets it to its Observability's
+   * collector. @default - none: no traces
+   */
+  readonly otlpEndpoint?: string;
   /** Secret key holding the shared JWT secret (DEBUG_HOST_JWT_SECRET). @default { name: 'debug-host-jwt', key: 'secret' } unless `jwksUrl` is set */
   readonly jwtSecret?: SecretKeyRef;
   /**
@@ -192,11 +198,14 @@ export class DebugHost extends Construct {
     if (props.kafkaBrokers) env.push({ name: 'DEBUG_HOST_KAFKA_BROKERS', value: props.kafkaBrokers });
     if (props.jwksUrl) env.push({ name: 'DEBUG_HOST_JWKS_URL', value: props.jwksUrl });
     else env.push(secretEnv('DEBUG_HOST_JWT_SECRET', props.jwtSecret ?? { name: 'debug-host-jwt', key: 'secret' }));
+    if (props.otlpEndpoint) {
+      env.push({ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: props.otlpEndpoint }, { name: 'OTEL_SERVICE_NAME', value: name });
+    }
     const clusterSecret = props.clusterSecret ?? (props.jwksUrl ? DEFAULT_CLUSTER_SECRET : undefined);
     if (clusterSecret) env.push(secretEnv('DEBUG_HOST_CLUSTER_SECRET', clusterSecret));
     for (const [k, v] of Object.entries(props.env ?? {})) {
       if (env.some((e) => e.name === k)) {
-        throw new ConstructPropsError(C, `env.${k}`, 'overrides a variable the construct sets', 'Use the dedicated prop (databaseUrlSecret, redisUrlSecret, kafkaBrokers, jwksUrl, jwtSecret, clusterSecret) instead.');
+        throw new ConstructPropsError(C, `env.${k}`, 'overrides a variable the construct sets', 'Use the dedicated prop (databaseUrlSecret, redisUrlSecret, kafkaBrokers, jwksUrl, jwtSecret, clusterSecret, otlpEndpoint) instead.');
       }
       env.push({ name: k, value: v });
     }

@@ -6,6 +6,12 @@ import { modelObject } from './common.js';
 import { globalDashboard, tenantDashboard } from './dashboards.js';
 import { TENANT_LABEL, componentLabels } from './labels.js';
 import { ConstructPropsError, requireDnsLabel, requireTenantId } from './validation.js';
+import { BURN, requireLatencyObjective, tenantSloGroups, type TenantSloProps } from './tenant-slo.js';
+
+/** The OTLP/HTTP endpoint of the collector the Observability's config is for: its Service `<name>-otel-collector`. */
+export function collectorOtlpEndpoint(name: string, namespace: string): string {
+  return `http://${name}-otel-collector.${namespace}.svc:4318`;
+}
 
 export interface ObservabilityProps {
   /** @default 'debug-host' */
@@ -16,8 +22,11 @@ export interface ObservabilityProps {
   readonly availabilityTarget?: number;
   /** p99 tool-call latency SLO, seconds. @default 1 */
   readonly p99LatencySeconds?: number;
-  /** Tenant ids, one Grafana dashboard each. @default [] */
-  readonly tenants?: readonly string[];
+  /**
+   * Tenants: one Grafana dashboard and latency burn-rate alerts each (a tenant id, or its
+   * id with its own p99 latency objective). @default []
+   */
+  readonly tenants?: ReadonlyArray<string | TenantSloProps>;
   /** Emit the OpenTelemetry collector config ConfigMap. @default true */
   readonly otelCollector?: boolean;
   /** OTLP endpoint the collector exports to. @default - none: the collector's `debug` exporter */
@@ -32,18 +41,12 @@ export interface ObservabilityProps {
   readonly dashboardLabel?: string;
 }
 
-/** Multi-window burn rates of the Google SRE workbook (page: 2 % of budget in 1 h; ticket: 5 % in 6 h). */
-const BURN = [
-  { severity: 'critical', long: '1h', short: '5m', factor: 14.4, for: '2m' },
-  { severity: 'critical', long: '6h', short: '30m', factor: 6, for: '15m' },
-  { severity: 'warning', long: '3d', short: '6h', factor: 1, for: '1h' },
-] as const;
 const WINDOWS = ['5m', '30m', '1h', '6h', '3d', '30d'] as const;
 
 /**
  * Monitoring for the platform: a `PrometheusRule` with SLO recording rules and alerts
  * (availability 99.9 % with multi-window burn-rate alerts, globally and per tenant; p99
- * tool latency; runtime down), Grafana dashboards as ConfigMaps (one global, one per tenant)
+ * tool latency, globally and per tenant against each tenant's objective; runtime down), Grafana dashboards as ConfigMaps (one global, one per tenant)
  * and the OpenTelemetry collector's config as a ConfigMap. Scraping is declared beside each
  * workload: the DebugHost ServiceMonitor and CloudNativePG's PodMonitors.
  *
@@ -55,6 +58,8 @@ export class Observability extends Construct {
   readonly prometheusRule: ApiObject;
   readonly dashboards: readonly ApiObject[];
   readonly otelConfig: ApiObject | undefined;
+  /** Where runtimes send traces (OTLP/HTTP): the collector Service this config is for. */
+  readonly otlpEndpoint: string;
   readonly apiObjects: readonly ApiObject[];
 
   constructor(scope: Construct, id: string, props: ObservabilityProps = {}) {
@@ -70,8 +75,14 @@ export class Observability extends Construct {
     if (!(p99 > 0)) {
       throw new ConstructPropsError(C, 'p99LatencySeconds', `${String(p99)} is not a positive number of seconds`, 'Use e.g. 1 (one second).');
     }
-    const tenants = props.tenants ?? [];
-    for (const t of tenants) requireTenantId(C, 'tenants[]', t);
+    this.otlpEndpoint = collectorOtlpEndpoint(name, ns);
+    const tenants: TenantSloProps[] = (props.tenants ?? []).map((t) => (typeof t === 'string' ? { name: t } : t));
+    for (const t of tenants) {
+      requireTenantId(C, 'tenants[]', t.name);
+      if (t.p99LatencySeconds !== undefined) requireLatencyObjective(C, `tenants[${t.name}].p99LatencySeconds`, t.p99LatencySeconds);
+    }
+    // Tenants without an objective of their own take the platform's, which then must be a bucket bound too.
+    if (tenants.some((t) => t.p99LatencySeconds === undefined)) requireLatencyObjective(C, 'p99LatencySeconds', p99);
     const budget = Number((1 - target / 100).toPrecision(6));
     const labels = componentLabels(name, 'observability');
     const meta = (n: string, extra: Record<string, string> = {}) => ({ name: n, namespace: ns, labels: { ...labels, ...extra } });
@@ -133,6 +144,7 @@ export class Observability extends Construct {
               },
             ],
           },
+          ...tenantSloGroups({ failed, budget, target, p99, tenants }),
         ],
       },
     });
@@ -142,7 +154,7 @@ export class Observability extends Construct {
       new k8s.KubeConfigMap(this, id, { metadata: meta(cmName, { [dashLabel]: '1', ...extra }), data: { [file]: JSON.stringify(body, null, 2) } });
     this.dashboards = [
       dashboard('GlobalDashboard', `${name}-dashboard-overview`, 'debug-host-overview.json', globalDashboard()),
-      ...tenants.map((t) => dashboard(`TenantDashboard-${t}`, `${name}-dashboard-tenant-${t}`, `debug-host-tenant-${t}.json`, tenantDashboard(t), { [TENANT_LABEL]: t })),
+      ...tenants.map(({ name: t }) => dashboard(`TenantDashboard-${t}`, `${name}-dashboard-tenant-${t}`, `debug-host-tenant-${t}.json`, tenantDashboard(t), { [TENANT_LABEL]: t })),
     ];
 
     const exporter = props.otlpExportEndpoint ? { otlp: { endpoint: props.otlpExportEndpoint } } : { debug: { verbosity: 'basic' } };

@@ -6,7 +6,7 @@ import { Gateway, type GatewayProps } from './gateway.js';
 import { EncryptedStorageClass, type EncryptedStorageClassProps } from './encrypted-storage-class.js';
 import { Kafka, type KafkaProps } from './kafka.js';
 import { ENVIRONMENT_LABEL, componentLabels, podSecurityLabels } from './labels.js';
-import { Observability, type ObservabilityProps } from './observability.js';
+import { collectorOtlpEndpoint, Observability, type ObservabilityProps } from './observability.js';
 import { PostgresHA, type PostgresHAProps } from './postgres-ha.js';
 import { RedisCluster, type RedisClusterProps } from './redis-cluster.js';
 import { Tenant, type TenantProps } from './tenant.js';
@@ -110,6 +110,8 @@ export class DebugHostPlatform extends Construct {
       ...(this.postgres ? { databaseUrlSecret: { name: this.postgres.appSecretName, key: 'uri' } } : {}),
       ...(this.redis ? { redisAddress: `${this.redis.host}:${this.redis.port}`, redisPasswordSecret: this.redis.passwordSecret, redisCluster: true } : {}),
       ...(this.kafka ? { kafkaBrokers: this.kafka.bootstrapServers } : {}),
+      // Traces go to the collector the Observability declares (its config, its Service name).
+      ...(config.observability !== false && config.observability?.otelCollector !== false ? { otlpEndpoint: collectorOtlpEndpoint(config.observability?.name ?? 'debug-host', ns) } : {}),
       ...config.debugHost,
       namespace: ns,
     });
@@ -127,7 +129,7 @@ export class DebugHostPlatform extends Construct {
     this.observability =
       config.observability === false
         ? undefined
-        : new Observability(this, 'Observability', { ...config.observability, namespace: ns, tenants: tenants.map((t) => t.name) });
+        : new Observability(this, 'Observability', { ...config.observability, namespace: ns, tenants: tenants.map((t) => ({ name: t.name, p99LatencySeconds: t.p99LatencySeconds })) });
 
     this.tenants =
       config.tenantNamespaces === false

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { TENANT_ID_MAX_LENGTH } from '@debug-host/rules';
 import { TENANT_LABEL, componentLabels, podSecurityLabels } from './labels.js';
 import { RUNTIME_TENANT_ROLE, RUNTIME_TENANT_RULES, TENANT_SERVICE_ACCOUNT, policyRules } from './runtime-rbac.js';
+import { requireLatencyObjective } from './tenant-slo.js';
 import { ConstructPropsError, requireDnsLabel, requireDnsName, requireInt, requireQuantity, requireTenantId, stripUndefined } from './validation.js';
 
 /**
@@ -66,6 +67,13 @@ export interface TenantProps {
   readonly podSecurityVersion?: string;
   /** Let the tenant's own pods reach each other (ingress and egress within the namespace). @default false */
   readonly allowSameNamespace?: boolean;
+  /**
+   * This tenant's latency objective: 99 % of its tool calls at or under this many seconds,
+   * alerted on with burn rates by the platform's Observability. One of the latency
+   * histogram's bucket bounds (TOOL_DURATION_BUCKETS in @debug-host/rules).
+   * @default - the Observability's p99LatencySeconds (1)
+   */
+  readonly p99LatencySeconds?: number;
 }
 
 /** The seed's tenant config: containers 50, memory 10Gi, cpu 10, storage 100Gi, ports 100. */
@@ -149,6 +157,7 @@ export class Tenant extends Construct {
       throw new ConstructPropsError(C, 'props', 'props are missing', 'Pass { name: "<tenant id>" }.');
     }
     this.name = requireTenantId(C, 'name', props.name);
+    if (props.p99LatencySeconds !== undefined) requireLatencyObjective(C, 'p99LatencySeconds', props.p99LatencySeconds);
     this.namespaceName = Tenant.namespaceFor(this.name);
     const runtimeNamespace = requireDnsLabel(C, 'runtimeNamespace', props.runtimeNamespace ?? 'debug-host');
     const runtimeSa = requireDnsLabel(C, 'runtimeServiceAccount', props.runtimeServiceAccount ?? 'debug-host', 253);

@@ -1,1 +1,2 @@
 export * from './tenant-id.js';
+export * from './tenant-metrics.js';

@@ -31,6 +31,10 @@ import { connectServices, type ReplicaServices } from './services.js';
 import { Admission } from './tools/admission.js';
 import { ToolDispatcher } from './tools/dispatcher.js';
 import { packageVersion } from './version.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { startTracing, type Tracing } from './tracing/tracing.js';
+import { tracedDriver } from './tracing/traced-driver.js';
+import { logTraceFields } from './tracing/spans.js';
 
 /**
  * How long a closing replica waits for open HTTP connections (calls in flight, a client that
@@ -43,8 +47,10 @@ export interface RuntimeOptions {
   readonly logger?: Logger;
   /** @default - the driver `config.driver` names */
   readonly driver?: Driver;
-  /** Environment for the optional services (Redis, Kafka). @default process.env */
+  /** Environment for the optional services (Redis, Kafka) and tracing (`OTEL_*`). @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+  /** Where spans go instead of the OTLP endpoint (tests, benchmarks). @default - OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, else no tracing */
+  readonly spanExporter?: SpanExporter;
 }
 
 export const SYSTEM_ACTOR: Actor = { subject: 'system', role: 'platform-admin', tenantId: 'system' };
@@ -72,10 +78,12 @@ export class Runtime {
     private readonly clusterSecret: string | undefined,
     /** Until when this replica may act as the owner of its runs (renewed by the membership). */
     private readonly lease: OwnerLease,
+    /** Traces (off unless an OTLP endpoint is set); shut down last. */
+    readonly tracing: Tracing,
     /** Present when replicas find each other through the peer Service's EndpointSlices. */
     private readonly kubeDiscovery?: KubeParts['discovery'],
   ) {
-    this.metrics = new Metrics(config.replicaId);
+    this.metrics = new Metrics(config.replicaId, { exemplars: tracing.enabled });
     this.logs = new LogPipeline({
       settings: {
         maxPendingLinesPerProject: config.logPendingLinesPerProject,
@@ -120,7 +128,9 @@ export class Runtime {
   }
 
   static async create(config: RuntimeConfig, options: RuntimeOptions = {}): Promise<Runtime> {
-    const logger = options.logger ?? pino({ level: config.logLevel, base: { replica: config.replicaId } }, pino.destination(2));
+    // First, so that the store's first queries and the logger's lines are in it.
+    const tracing = startTracing({ replicaId: config.replicaId, version: packageVersion(), env: options.env ?? process.env, exporter: options.spanExporter });
+    const logger = options.logger ?? pino({ level: config.logLevel, base: { replica: config.replicaId }, mixin: logTraceFields }, pino.destination(2));
     const clusterSecret = clusterSecretOf(config);
     const embedded = !config.databaseUrl;
     if (embedded) await mkdir(config.dataDir, { recursive: true });
@@ -135,12 +145,14 @@ export class Runtime {
       poolSize: config.dbPoolSize,
       connectTimeoutMs: config.dbConnectTimeoutMs,
       statementTimeoutMs: config.dbStatementTimeoutMs,
+      traced: tracing.enabled,
     });
     // In a cluster, peers take a replica's runs over once its membership expires: it holds them only while it renews.
     const lease = clusterSecret ? new OwnerLease(ownerLeaseHoldMs()) : OwnerLease.alone();
-    const driver = options.driver ?? kube.driver ?? new ProcessDriver({ lease, logger });
+    const chosen = options.driver ?? kube.driver ?? new ProcessDriver({ lease, logger });
+    const driver = tracing.enabled ? tracedDriver(chosen) : chosen;
     const services = connectServices(config, store, logger, options.env, kube.discovery?.lease);
-    return new Runtime(config, store, tokens, logger, driver, services, clusterSecret, lease, kube.discovery);
+    return new Runtime(config, store, tokens, logger, driver, services, clusterSecret, lease, tracing, kube.discovery);
   }
 
   get embedded(): boolean {
@@ -279,6 +291,7 @@ export class Runtime {
     await phase('membership', () => this.cluster?.membership.stop());
     await phase('services', () => this.services.close());
     await phase('store', () => this.store.close());
+    await phase('tracing', () => this.tracing.shutdown());
     this.logger.info({ took }, 'closed');
   }
 }

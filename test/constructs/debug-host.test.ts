@@ -157,6 +157,9 @@ describe('DebugHost', () => {
     expect(wired.DEBUG_HOST_REDIS_CLUSTER).toBeUndefined(); // @default false
     expect(envOf(host({ redisAddress: 'r:6379', redisCluster: true })).DEBUG_HOST_REDIS_CLUSTER).toBe('true');
     expect(envOf(host({ redisUrlSecret: { name: 'ext', key: 'url' } })).DEBUG_HOST_REDIS_URL).toEqual({ secretKeyRef: { name: 'ext', key: 'url' } });
+    const traced = envOf(host({ otlpEndpoint: 'http://otel.obs.svc:4318' }));
+    expect([traced.OTEL_EXPORTER_OTLP_ENDPOINT, traced.OTEL_SERVICE_NAME]).toEqual(['http://otel.obs.svc:4318', 'debug-host']);
+    expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined(); // @default - no traces
   });
 
   it('always gives the replicas a cluster secret: with jwksUrl from the Secret debug-host-cluster (a runtime on PostgreSQL refuses to start without one)', () => {

@@ -42,6 +42,23 @@ describe('Observability', () => {
     expect(rules(obs({ p99LatencySeconds: 0.5 })).find((x) => x.alert === 'DebugHostLatencyP99High')?.expr).toMatch(/> 0\.5$/);
   });
 
+  it('alerts per tenant on burn rates of its 99.9 % availability and of its own latency objective', () => {
+    const r = rules(obs({ tenants: ['acme', { name: 'globex', p99LatencySeconds: 0.3 }] }));
+    expect(r.filter((x) => x.alert === 'DebugHostTenantErrorBudgetBurnFast').map((x) => x.expr)).toEqual([
+      'debug_host:tenant_tool_errors:ratio_rate1h > (14.4 * 0.001) and debug_host:tenant_tool_errors:ratio_rate5m > (14.4 * 0.001)',
+      'debug_host:tenant_tool_errors:ratio_rate6h > (6 * 0.001) and debug_host:tenant_tool_errors:ratio_rate30m > (6 * 0.001)',
+    ]);
+    const latency = r.filter((x) => x.alert === 'DebugHostTenantLatencyBudgetBurnFast');
+    expect(latency.map((x) => x.labels.tenant)).toEqual(['acme', 'acme', 'globex', 'globex']);
+    expect(latency[0]?.expr).toBe('debug_host:tenant_tool_slow:ratio_rate1h{tenant="acme",objective_seconds="1"} > (14.4 * 0.01) and debug_host:tenant_tool_slow:ratio_rate5m{tenant="acme",objective_seconds="1"} > (14.4 * 0.01)');
+    expect(latency[2]?.expr).toContain('{tenant="globex",objective_seconds="0.3"}');
+    const slow = r.filter((x) => x.record === 'debug_host:tenant_tool_slow:ratio_rate5m');
+    expect(slow.map((x) => x.labels.objective_seconds)).toEqual(['1', '0.3']);
+    expect(slow[1]?.expr).toBe('1 - sum by (tenant) (rate(debug_host_tool_duration_seconds_bucket{outcome!="rate_limited",le="0.3"}[5m])) / clamp_min(sum by (tenant) (rate(debug_host_tool_duration_seconds_count{outcome!="rate_limited"}[5m])), 1e-9)');
+    expect(() => obs({ tenants: [{ name: 'acme', p99LatencySeconds: 0.7 }] })).toThrow(/tenants\[acme\]\.p99LatencySeconds.*not a bucket bound.*0\.5, 1/);
+    expect(() => obs({ p99LatencySeconds: 0.7 })).toThrow(/p99LatencySeconds.*not a bucket bound/);
+  });
+
   it('ships a global dashboard and one per tenant, labelled for the Grafana sidecar', () => {
     const objs = obs({ tenants: ['acme', 'globex'] });
     const dashboards = all(objs, 'ConfigMap').filter((c) => c.metadata.labels.grafana_dashboard === '1');
@@ -49,6 +66,7 @@ describe('Observability', () => {
     const acme = JSON.parse(dashboards[1]?.data['debug-host-tenant-acme.json']);
     expect(acme.title).toBe('Debug Host: tenant acme');
     for (const p of acme.panels) expect(p.targets[0].expr).toContain('tenant="acme"');
+    expect(acme.panels.map((p: { title: string }) => p.title)).toEqual(expect.arrayContaining(['Tool latency p99', 'Error rate (server-side failures)']));
     expect(JSON.parse(dashboards[0]?.data['debug-host-overview.json']).panels.length).toBeGreaterThan(3);
     expect(all(obs({ dashboardLabel: 'dash' }), 'ConfigMap').filter((c) => c.metadata.labels.dash === '1')).toHaveLength(2);
   });

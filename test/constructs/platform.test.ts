@@ -52,6 +52,13 @@ describe('DebugHostPlatform', () => {
     expect(bare.DEBUG_HOST_KAFKA_BROKERS).toBeUndefined();
   });
 
+  it('sends the runtime\'s traces to the collector its Observability declares, and none without one', () => {
+    expect(envOf(platform()).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://debug-host-otel-collector.debug-host.svc:4318');
+    expect(envOf(platform({ observability: { name: 'mon' } })).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://mon-otel-collector.debug-host.svc:4318');
+    expect(envOf(platform({ observability: false })).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    expect(envOf(platform({ observability: { otelCollector: false } })).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+  });
+
   it('fans the tenant list out to hosts, Kafka users, schemas, dashboards and namespaces', () => {
     const objs = platform();
     expect(all(objs, 'HTTPRoute').flatMap((r) => r.spec.hostnames)).toEqual(['*.example.com', 'acme.example.com', 'globex.example.com']);

@@ -181,6 +181,10 @@ describe('Tenant', () => {
     ])('quota %j that is not positive or not a quantity', (quotas, message) => {
       expect(make({ name: 'acme', quotas })).toThrow(message);
     });
+    it('a latency objective that is not a bucket bound of the latency histogram', () => {
+      expect(make({ name: 'acme', p99LatencySeconds: 0.7 })).toThrow(/'p99LatencySeconds'.*0\.7 s is not a bucket bound.*Use one of 0\.005/);
+      expect(make({ name: 'acme', p99LatencySeconds: 0.5 })).not.toThrow();
+    });
     it('a limit that is not a quantity', () => {
       expect(make({ name: 'acme', limits: { maxMemory: 'big' } })).toThrow(/'limits.maxMemory'/);
     });

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig, type RuntimeConfigInput } from '../../runtime/src/config.js';
 import type { Role } from '../../runtime/src/domain/types.js';
-import { Runtime } from '../../runtime/src/runtime.js';
+import { Runtime, type RuntimeOptions } from '../../runtime/src/runtime.js';
 
 export const FIXTURES = resolve(import.meta.dirname, '../fixtures/projects');
 export const WEB = `"${process.execPath}" ${join(FIXTURES, 'web.mjs')}`;
@@ -69,7 +69,7 @@ export async function createDatabase(label: string): Promise<{ databaseUrl: stri
   return { databaseUrl: url.toString(), dbRolePrefix: `${name}_` };
 }
 
-export async function startRuntime(overrides: Partial<RuntimeConfigInput> = {}, dataDir?: string): Promise<Harness> {
+export async function startRuntime(overrides: Partial<RuntimeConfigInput> = {}, dataDir?: string, options: Pick<RuntimeOptions, 'spanExporter'> = {}): Promise<Harness> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'debug-host-test-')));
   const config = loadConfig(
     {
@@ -87,7 +87,7 @@ export async function startRuntime(overrides: Partial<RuntimeConfigInput> = {}, 
   );
   // The embedded tier ignores Redis and Kafka variables a shell may carry from `scripts/services up`.
   const env = process.env.DEBUG_HOST_TEST_STORE === 'postgres' ? process.env : {};
-  const runtime = await Runtime.create(config, { env, logger: pino({ level: process.env.DEBUG_HOST_TEST_LOG ?? 'silent' }, pino.destination(2)) });
+  const runtime = await Runtime.create(config, { ...options, env, logger: pino({ level: process.env.DEBUG_HOST_TEST_LOG ?? 'silent' }, pino.destination(2)) });
   await runtime.bootstrap();
   const url = await runtime.start();
   const clients: TestClient[] = [];

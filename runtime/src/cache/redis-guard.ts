@@ -5,6 +5,7 @@
  * logged once, not per call.
  */
 import type { Logger } from 'pino';
+import { inSpan, SpanKind } from '../tracing/spans.js';
 
 export interface RedisGuardOptions {
   /** What this guard protects, for the log lines (`rate limiter`, `cache`). */
@@ -51,7 +52,7 @@ export class RedisGuard {
       this.nextProbeAt = now + this.probeIntervalMs;
     }
     try {
-      const value = await withDeadline(op(), this.timeoutMs);
+      const value = await inSpan('redis.call', { operation: this.name.replace(/\s+/g, '-') }, () => withDeadline(op(), this.timeoutMs), { kind: SpanKind.CLIENT });
       if (this.down) {
         this.down = false;
         this.logger?.info({ component: this.name, downMs: this.now() - this.downSince }, `Redis is reachable again; ${this.name} uses it again`);

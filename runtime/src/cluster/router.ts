@@ -13,6 +13,8 @@ import { DebugHostError, type ErrorCode } from '../domain/errors.js';
 import { FORWARDED_HEADER, signForward } from './forward-mark.js';
 import type { Membership } from './membership.js';
 import type { ProjectRoute } from './route-cache.js';
+import type { Span } from '@opentelemetry/api';
+import { addFacts, inSpan, SpanKind, traceHeaders } from '../tracing/spans.js';
 
 export interface RouterOptions {
   readonly membership: Membership;
@@ -78,16 +80,22 @@ export class CallRouter {
       this.options.membership.suspect(owner, this.suspectMs);
       return undefined;
     }
+    return inSpan('call.forward', { tool: name, replica: owner }, (span) => this.send(span, owner, member.address!, token, name, args), { kind: SpanKind.CLIENT });
+  }
+
+  /** One forwarded call, in its client span: the owner's call span becomes its child (the traceparent header). */
+  private async send(span: Span, owner: string, address: string, token: string, name: string, args: unknown): Promise<CallToolResult | undefined> {
     let status: number;
     let answer: OwnerAnswer;
     try {
       const body = JSON.stringify({ jsonrpc: '2.0', id: this.nextId++, method: 'tools/call', params: { name, arguments: args ?? {} } });
-      const response = await fetch(`${member.address}/mcp`, {
+      const response = await fetch(`${address}/mcp`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${token}`,
           'content-type': 'application/json',
           accept: 'application/json, text/event-stream',
+          ...traceHeaders(),
           [FORWARDED_HEADER]: signForward(this.options.secret, this.self, token, body),
         },
         body,
@@ -99,8 +107,10 @@ export class CallRouter {
     } catch (error) {
       this.options.logger.warn({ owner, tool: name, err: (error as Error).message }, 'forwarding failed; routing again');
       this.options.membership.suspect(owner, this.suspectMs);
+      addFacts(span, { outcome: 'unreachable' });
       return undefined;
     }
+    addFacts(span, { outcome: answer.result ? 'ok' : 'refused' });
     if (answer.result) return answer.result;
     throw refusalOf(name, status, answer);
   }

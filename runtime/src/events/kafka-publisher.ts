@@ -2,8 +2,9 @@
  * Publishes outbox events to Kafka with kafkajs: an idempotent producer (acks from all
  * in-sync replicas, one request in flight), so a batch lands whole and in order per
  * partition, and the broker drops the producer's own retries. Each message is keyed by the
- * event's key and carries `event-id`, `event-type` and `tenant-id` headers; consumers
- * deduplicate on `event-id`, because delivery is at least once (see OutboxRelay).
+ * event's key and carries `event-id`, `event-type` and `tenant-id` headers (and the W3C
+ * `traceparent` of the publish span when tracing is on); consumers deduplicate on
+ * `event-id`, because delivery is at least once (see OutboxRelay).
  *
  * After a failed send the producer is thrown away and a new one (new producer id, fresh
  * sequence numbers) is made for the next attempt, so a broker restart cannot leave it with
@@ -14,6 +15,7 @@ import type { Logger } from 'pino';
 import type { OutboxEvent } from '../domain/types.js';
 import { eventBody, type EventPublisher } from './event-publisher.js';
 import { allTopics, DEFAULT_TOPIC_PREFIX, topicFor } from './topics.js';
+import { inSpan, SpanKind, traceHeaders } from '../tracing/spans.js';
 
 export interface KafkaPublisherOptions {
   /** `host:port` bootstrap brokers. */
@@ -67,7 +69,7 @@ export class KafkaPublisher implements EventPublisher {
     if (events.length === 0) return;
     const producer = await this.connected();
     try {
-      await producer.sendBatch({ acks: -1, topicMessages: this.toTopicMessages(events) });
+      await inSpan('kafka.publish', { count: events.length }, () => producer.sendBatch({ acks: -1, topicMessages: this.toTopicMessages(events) }), { kind: SpanKind.PRODUCER });
     } catch (err) {
       this.producer = undefined;
       await producer.disconnect().catch(() => undefined);
@@ -84,6 +86,8 @@ export class KafkaPublisher implements EventPublisher {
   /** Groups by topic; within a topic the events keep the order given. */
   private toTopicMessages(events: readonly OutboxEvent[]): TopicMessages[] {
     const byTopic = new Map<string, Message[]>();
+    // The publish span's context: a consumer's span joins the trace of the relay that sent it.
+    const trace = traceHeaders();
     for (const event of events) {
       const topic = topicFor(event.type, this.prefix);
       let messages = byTopic.get(topic);
@@ -91,7 +95,7 @@ export class KafkaPublisher implements EventPublisher {
       messages.push({
         key: event.key,
         value: JSON.stringify(eventBody(event)),
-        headers: { 'event-id': String(event.id), 'event-type': event.type, 'tenant-id': event.tenantId },
+        headers: { 'event-id': String(event.id), 'event-type': event.type, 'tenant-id': event.tenantId, ...trace },
       });
     }
     return [...byTopic].map(([topic, messages]) => ({ topic, messages }));

@@ -1,13 +1,27 @@
 /**
  * Prometheus metrics, one registry per runtime (no global state, so tests can run several).
- * `active_containers_per_pod` is what the HPA scales on.
+ * `active_containers_per_pod` is what the HPA scales on. With exemplars on (tracing is on)
+ * the registry speaks OpenMetrics, and each latency bucket links to the trace of one call
+ * that fell in it.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType, type PrometheusContentType } from 'prom-client';
+import { sampledTraceId } from '../tracing/spans.js';
+import { TenantLabels } from './tenant-label.js';
+import { TOOL_DURATION_BUCKETS } from '@debug-host/rules';
+
+export interface MetricsOptions {
+  /** Exemplars (trace_id, span_id) on the tool-call latency buckets, in OpenMetrics. @default false */
+  readonly exemplars?: boolean;
+  /** Distinct tenant labels. @default TENANT_METRIC_CAP (@debug-host/rules) */
+  readonly tenantCap?: number;
+}
 
 export class Metrics {
-  readonly registry = new Registry();
+  readonly registry: Registry<PrometheusContentType | OpenMetricsContentType>;
   readonly toolCalls: Counter<'tool' | 'tenant' | 'outcome'>;
-  readonly toolDuration: Histogram<'tool' | 'outcome'>;
+  readonly toolDuration: Histogram<'tool' | 'tenant' | 'outcome'>;
+  private readonly tenants: TenantLabels;
+  private readonly exemplars: boolean;
   readonly activeContainers: Gauge;
   readonly activeContainersPerPod: Gauge;
   readonly logLines: Counter<'stream'>;
@@ -21,20 +35,25 @@ export class Metrics {
   private logBacklog: () => { memory: number; spilled: number } = () => ({ memory: 0, spilled: 0 });
   private admissionLoad: () => { running: number; waiting: number } = () => ({ running: 0, waiting: 0 });
 
-  constructor(readonly replicaId: string) {
+  constructor(readonly replicaId: string, options: MetricsOptions = {}) {
+    this.exemplars = options.exemplars ?? false;
+    this.tenants = new TenantLabels(options.tenantCap);
+    this.registry = new Registry<PrometheusContentType | OpenMetricsContentType>();
+    if (this.exemplars) this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     this.registry.setDefaultLabels({ replica: replicaId });
     collectDefaultMetrics({ register: this.registry, prefix: 'debug_host_' });
     this.toolCalls = new Counter({
       name: 'debug_host_tool_calls_total',
-      help: 'MCP tool calls by tool, tenant and outcome (ok or an error code).',
+      help: 'MCP tool calls by tool, tenant (the first TENANT_METRIC_CAP tenants, then _other) and outcome (ok or an error code).',
       labelNames: ['tool', 'tenant', 'outcome'],
       registers: [this.registry],
     });
     this.toolDuration = new Histogram({
       name: 'debug_host_tool_duration_seconds',
-      help: 'MCP tool call latency, from authenticated request to result.',
-      labelNames: ['tool', 'outcome'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5],
+      help: 'MCP tool call latency, from authenticated request to result, by tool, tenant (the first TENANT_METRIC_CAP tenants, then _other) and outcome.',
+      labelNames: ['tool', 'tenant', 'outcome'],
+      enableExemplars: this.exemplars,
+      buckets: [...TOOL_DURATION_BUCKETS],
       registers: [this.registry],
     });
     this.activeContainers = new Gauge({
@@ -106,6 +125,15 @@ export class Metrics {
         this.set({ state: 'waiting' }, waiting);
       },
     });
+  }
+
+  /** One finished tool call: its count and its latency, under its tenant's bounded label; in the active trace, an exemplar. */
+  observeToolCall(tool: string, tenantId: string, outcome: string, seconds: number): void {
+    const labels = { tool, tenant: this.tenants.of(tenantId), outcome };
+    this.toolCalls.inc(labels);
+    const traced = this.exemplars ? sampledTraceId() : undefined;
+    if (traced) this.toolDuration.observe({ labels, value: seconds, exemplarLabels: { trace_id: traced.traceId, span_id: traced.spanId } as never });
+    else this.toolDuration.observe(labels, seconds);
   }
 
   /** Where the changing-calls gauge reads its values when scraped (the dispatcher's admission). */

@@ -12,6 +12,7 @@ import type { OwnerLease } from '../cluster/owner-lease.js';
 import { DebugHostError } from '../domain/errors.js';
 import type { Driver, ExitInfo, RunHandle } from '../drivers/driver.js';
 import { ReadinessWatch } from '../drivers/readiness.js';
+import { addFacts, inSpan } from '../tracing/spans.js';
 import type { ProjectRecord } from '../domain/types.js';
 import type { LogPipeline } from '../logs/log-pipeline.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -218,7 +219,15 @@ export class RunSupervisor {
       throw error;
     }
     const failed = (what: string) => (error: unknown) => this.deps.logger.error({ err: error, projectId: project.id, runId: run.runId }, `${what} failed`);
-    run.readiness?.ready.then((ready) => this.onReady(run, handle, ready)).catch(failed('recording readiness'));
+    const readiness = run.readiness;
+    if (readiness) {
+      // A child of the start call that outlives it: the wait for the project to come up.
+      void inSpan('readiness.wait', { operation: project.readiness.kind, tenant: project.tenantId, project: project.id }, async (span) => {
+        const ready = await readiness.ready;
+        addFacts(span, { outcome: ready ? 'ready' : 'not-ready' });
+        return ready;
+      }).then((ready) => this.onReady(run, handle, ready)).catch(failed('recording readiness'));
+    }
     handle.exited.then((exit) => this.onExit(run, handle, exit)).catch(failed('handling the end of a run'));
     return run.project;
   }

@@ -16,6 +16,7 @@ import { FORWARDED_HEADER } from '../cluster/forward-mark.js';
 import type { Principal } from '../tenancy/principal.js';
 import { DEFAULT_HTTP_GUARDS, refuseBodyHeaders, refuseOrigin, tooLarge, type HttpGuardSettings, type Refusal } from './http-guards.js';
 import { authInfoFor, createMcpServer } from './mcp-server.js';
+import { withRemoteParent } from '../tracing/spans.js';
 
 export interface HttpDeps {
   readonly dispatcher: ToolDispatcher;
@@ -115,7 +116,9 @@ async function serveMcp(deps: HttpDeps, validator: AjvJsonSchemaValidator, req: 
     void mcp.close();
   });
   await mcp.connect(transport);
-  await transport.handleRequest(Object.assign(req, { auth: authInfoFor(principal, token, forwardedBy) }), res, body);
+  const handle = () => transport.handleRequest(Object.assign(req, { auth: authInfoFor(principal, token, forwardedBy) }), res, body);
+  // Only a peer's traceparent is followed: a client's would let anyone join (or flood) a trace.
+  await (forwardedBy ? withRemoteParent(req.headers, handle) : handle());
 }
 
 /**

@@ -9,6 +9,7 @@ import { DEFAULT_DATABASE_TIMEOUTS, PgClient, type DatabaseTimeouts } from './pg
 import { PgliteClient } from './pglite-client.js';
 import type { SqlClient } from './sql-client.js';
 import { SqlStore, type SqlStoreOptions } from './sql-store.js';
+import { TracedSqlClient } from '../tracing/traced-sql-client.js';
 
 export interface OpenStoreOptions extends SqlStoreOptions {
   /** `postgres://...`: use PostgreSQL. @default - PGlite */
@@ -21,6 +22,8 @@ export interface OpenStoreOptions extends SqlStoreOptions {
   readonly connectTimeoutMs?: number;
   /** @default DEFAULT_DATABASE_TIMEOUTS.statementTimeoutMs */
   readonly statementTimeoutMs?: number;
+  /** Every query and transaction a child span of the active one (tracing is on). @default false */
+  readonly traced?: boolean;
 }
 
 export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStore> {
@@ -31,7 +34,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
     if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
     client = await PgliteClient.open({ dataDir: options.dataDir });
   }
-  const store = new SqlStore(client, options);
+  const store = new SqlStore(options.traced ? new TracedSqlClient(client) : client, options);
   try {
     await store.migrate();
   } catch (err) {

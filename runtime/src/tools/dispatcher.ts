@@ -20,6 +20,8 @@ import type { ProjectRoute, RouteCache } from '../cluster/route-cache.js';
 import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import type { ToolContext, ToolDefinition } from './tool.js';
 import { parseInput, toInputJsonSchema } from './validation.js';
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import { addFacts, inSpan, SpanKind } from '../tracing/spans.js';
 
 const TENANT_CACHE_MS = 1000;
 /** Owners a project call is sent to before it is answered `unavailable` (each miss suspects one). */
@@ -85,22 +87,27 @@ export class ToolDispatcher {
     if (via.forwardedBy || !tool || !roleAllows(principal.role, tool.permission)) return undefined;
     const refusal = this.deps.limiter?.refusal(principal.tenantId);
     if (!refusal) return undefined;
-    this.deps.metrics.toolCalls.inc({ tool: tool.name, tenant: principal.tenantId, outcome: refusal.code });
-    this.deps.metrics.toolDuration.observe({ tool: tool.name, outcome: refusal.code }, 0);
+    this.deps.metrics.observeToolCall(tool.name, principal.tenantId, refusal.code, 0);
     return errorResult(refusal);
   }
 
   async call(name: string, args: unknown, principal: Principal, via: CallOrigin = {}): Promise<CallToolResult> {
     const tool = this.byName.get(name);
     if (!tool) return errorResult(new DebugHostError('invalid_input', `There is no tool named '${name}'.`, { field: 'name', fix: 'Call tools/list to see the tools you can use.' }));
+    // The call's span: on the owner of a forwarded call, a child of the forwarding replica's (see http-server).
+    return inSpan(`tool ${tool.name}`, { tool: tool.name, tenant: principal.tenantId, replica: via.forwardedBy }, (span) => this.callIn(span, tool, args, principal, via), { kind: SpanKind.SERVER });
+  }
+
+  private async callIn(span: Span, tool: ToolDefinition, args: unknown, principal: Principal, via: CallOrigin): Promise<CallToolResult> {
     const started = process.hrtime.bigint();
     let outcome = 'ok';
     let moves: string | undefined;
     try {
       const input = await this.admit(tool, args, principal, via);
+      addFacts(span, { project: typeof input.projectId === 'string' ? input.projectId : undefined }); // an id only; a name is dropped
       // A start, stop or restart may move the project: once it is done, the next call reads the store.
       if (tool.permission !== 'read' && typeof input.projectId === 'string') moves = input.projectId;
-      const forwarded = await this.routeToOwner(tool, input, args, principal, via);
+      const forwarded = await this.routeToOwner(span, tool, input, args, principal, via);
       if (forwarded) {
         outcome = forwarded.isError ? 'forwarded_error' : 'forwarded';
         return forwarded;
@@ -117,8 +124,9 @@ export class ToolDispatcher {
     } finally {
       if (moves !== undefined) await this.deps.routes?.forget(principal.tenantId, moves);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      this.deps.metrics.toolCalls.inc({ tool: tool.name, tenant: principal.tenantId, outcome });
-      this.deps.metrics.toolDuration.observe({ tool: tool.name, outcome }, seconds);
+      addFacts(span, { outcome });
+      if (outcome !== 'ok' && outcome !== 'forwarded') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+      this.deps.metrics.observeToolCall(tool.name, principal.tenantId, outcome, seconds);
     }
   }
 
@@ -146,11 +154,12 @@ export class ToolDispatcher {
    * Once an owner could not be reached the call never falls back to this replica: it did not
    * own the project when the call came in, and the owner may have run it already.
    */
-  private async routeToOwner(tool: ToolDefinition, input: Record<string, unknown>, args: unknown, principal: Principal, via: CallOrigin): Promise<CallToolResult | undefined> {
+  private async routeToOwner(span: Span, tool: ToolDefinition, input: Record<string, unknown>, args: unknown, principal: Principal, via: CallOrigin): Promise<CallToolResult | undefined> {
     const router = this.deps.router;
     const idOrName = input.projectId;
     if (!router || via.forwardedBy || !via.token || typeof idOrName !== 'string') return undefined;
     const project = await this.route(principal.tenantId, idOrName);
+    addFacts(span, { project: project.id });
     let owner = router.ownerOf(project);
     if (owner === router.self) return undefined;
     for (let attempt = 1; attempt <= MAX_FORWARDS && owner !== router.self; attempt += 1) {
