@@ -6,7 +6,7 @@ import { modelObject } from './common.js';
 import { globalDashboard, tenantDashboard } from './dashboards.js';
 import { TENANT_LABEL, componentLabels } from './labels.js';
 import { ConstructPropsError, requireDnsLabel, requireTenantId } from './validation.js';
-import { BURN, requireLatencyObjective, tenantSloGroups, type TenantSloProps } from './tenant-slo.js';
+import { BURN, requireLatencyObjective, sharedTenantSloGroups, tenantLatencyGroup, type TenantSloProps } from './tenant-slo.js';
 
 /** The OTLP/HTTP endpoint of the collector the Observability's config is for: its Service `<name>-otel-collector`. */
 export function collectorOtlpEndpoint(name: string, namespace: string): string {
@@ -56,6 +56,8 @@ const WINDOWS = ['5m', '30m', '1h', '6h', '3d', '30d'] as const;
  */
 export class Observability extends Construct {
   readonly prometheusRule: ApiObject;
+  /** Each tenant's latency alerts, one PrometheusRule per tenant (adding a tenant adds one, rewrites none). */
+  readonly tenantRules: readonly ApiObject[];
   readonly dashboards: readonly ApiObject[];
   readonly otelConfig: ApiObject | undefined;
   /** Where runtimes send traces (OTLP/HTTP): the collector Service this config is for. */
@@ -144,10 +146,19 @@ export class Observability extends Construct {
               },
             ],
           },
-          ...tenantSloGroups({ failed, budget, target, p99, tenants }),
+          ...sharedTenantSloGroups({ failed, budget, target }),
         ],
       },
     });
+
+    this.tenantRules = tenants.map((t) =>
+      modelObject<IPrometheusRule>(this, `TenantPrometheusRule-${t.name}`, {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PrometheusRule',
+        metadata: meta(`${name}-slo-tenant-${t.name}`, { [TENANT_LABEL]: t.name }),
+        spec: { groups: [tenantLatencyGroup(t.name, t.p99LatencySeconds ?? p99)] },
+      }),
+    );
 
     const dashLabel = props.dashboardLabel ?? 'grafana_dashboard';
     const dashboard = (id: string, cmName: string, file: string, body: object, extra: Record<string, string> = {}) =>
@@ -180,6 +191,6 @@ export class Observability extends Construct {
         ? undefined
         : new k8s.KubeConfigMap(this, 'OtelConfig', { metadata: meta(`${name}-otel-collector`), data: { 'config.yaml': JSON.stringify(otel, null, 2) } });
 
-    this.apiObjects = [this.prometheusRule, ...this.dashboards, ...(this.otelConfig ? [this.otelConfig] : [])];
+    this.apiObjects = [this.prometheusRule, ...this.tenantRules, ...this.dashboards, ...(this.otelConfig ? [this.otelConfig] : [])];
   }
 }

@@ -36,19 +36,25 @@ export function requireLatencyObjective(construct: string, field: string, second
   return seconds;
 }
 
-/** Recording rules (every tenant, by label) and alerts: availability for all, latency per declared tenant. */
-export function tenantSloGroups(options: { readonly failed: string; readonly budget: number; readonly target: number; readonly p99: number; readonly tenants: readonly TenantSloProps[] }): Array<{ name: string; interval?: string; rules: Array<{ expr: string } & Record<string, unknown>> }> {
+type RuleGroup = { name: string; interval?: string; rules: Array<{ expr: string } & Record<string, unknown>> };
+
+/**
+ * The rules every tenant shares, whatever the tenant list (adding a tenant never rewrites
+ * them): error and slow-call ratios by tenant label (slow by bucket bound, so each tenant's
+ * objective has its series) and the availability burn-rate alerts.
+ */
+export function sharedTenantSloGroups(options: { readonly failed: string; readonly budget: number; readonly target: number }): RuleGroup[] {
   const { failed, budget, target } = options;
   const recording = TENANT_WINDOWS.flatMap((w) => [
     {
       record: `debug_host:tenant_tool_errors:ratio_rate${w}`,
       expr: `sum by (tenant) (rate(${CALLS}{${failed}}[${w}])) / clamp_min(sum by (tenant) (rate(${CALLS}[${w}])), 1e-9)`,
     },
-    ...[...new Set(options.tenants.map((t) => t.p99LatencySeconds ?? options.p99))].map((le) => ({
+    {
+      // By bucket bound (`le` kept): every tenant's objective has its series, whatever the tenant list.
       record: `debug_host:tenant_tool_slow:ratio_rate${w}`,
-      expr: `1 - sum by (tenant) (rate(${DURATION}_bucket{outcome!="rate_limited",le="${le}"}[${w}])) / clamp_min(sum by (tenant) (rate(${DURATION}_count{outcome!="rate_limited"}[${w}])), 1e-9)`,
-      labels: { objective_seconds: String(le) },
-    })),
+      expr: `1 - (sum by (tenant, le) (rate(${DURATION}_bucket{outcome!="rate_limited"}[${w}])) / on (tenant) group_left () clamp_min(sum by (tenant) (rate(${DURATION}_count{outcome!="rate_limited"}[${w}])), 1e-9))`,
+    },
   ]);
   const availability = BURN.map((b) => ({
     alert: b.severity === 'critical' ? 'DebugHostTenantErrorBudgetBurnFast' : 'DebugHostTenantErrorBudgetBurnSlow',
@@ -60,22 +66,26 @@ export function tenantSloGroups(options: { readonly failed: string; readonly bud
       description: `Its tool calls fail while others may not: check its projects, its quota and its schema. Tenants past the first ${TENANT_METRIC_CAP} a replica served are counted as ${OTHER_TENANT_LABEL}.`,
     },
   }));
-  const latency = options.tenants.flatMap((t) => {
-    const le = t.p99LatencySeconds ?? options.p99;
-    const sel = `{tenant="${t.name}",objective_seconds="${le}"}`;
-    return BURN.map((b) => ({
+  return [
+    { name: 'debug-host-tenant-slo-recording', interval: '30s', rules: recording },
+    { name: 'debug-host-tenant-slo-alerts', rules: availability },
+  ];
+}
+
+/** One tenant's latency burn-rate alerts on its objective (a PrometheusRule of its own, see Observability). */
+export function tenantLatencyGroup(tenant: string, le: number): RuleGroup {
+  const sel = `{tenant="${tenant}",le="${le}"}`;
+  return {
+    name: `debug-host-tenant-${tenant}-latency`,
+    rules: BURN.map((b) => ({
       alert: b.severity === 'critical' ? 'DebugHostTenantLatencyBudgetBurnFast' : 'DebugHostTenantLatencyBudgetBurnSlow',
       expr: `debug_host:tenant_tool_slow:ratio_rate${b.long}${sel} > (${b.factor} * ${LATENCY_BUDGET}) and debug_host:tenant_tool_slow:ratio_rate${b.short}${sel} > (${b.factor} * ${LATENCY_BUDGET})`,
       for: b.for,
-      labels: { severity: b.severity, slo: 'tenant-latency', tenant: t.name },
+      labels: { severity: b.severity, slo: 'tenant-latency', tenant },
       annotations: {
-        summary: `Tenant ${t.name}: more than 1% of tool calls slower than ${le}s, ${b.factor}x the budget (${b.long}/${b.short} windows).`,
-        description: 'A noisy neighbour or this tenant\'s own load: compare its p99 with the others\' (tenant dashboard), check replica saturation and the store latency.',
+        summary: `Tenant ${tenant}: more than 1% of tool calls slower than ${le}s, ${b.factor}x the budget (${b.long}/${b.short} windows).`,
+        description: "A noisy neighbour or this tenant's own load: compare its p99 with the others' (tenant dashboard), check replica saturation and the store latency.",
       },
-    }));
-  });
-  return [
-    { name: 'debug-host-tenant-slo-recording', interval: '30s', rules: recording },
-    { name: 'debug-host-tenant-slo-alerts', rules: [...availability, ...latency] },
-  ];
+    })),
+  };
 }

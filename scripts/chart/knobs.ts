@@ -8,7 +8,7 @@
  * exported constants where they have one; the generator checks that the chart's defaults
  * render what the constructs do with no props set.
  */
-import { TENANT_ID_DESCRIPTION, TENANT_ID_MAX_LENGTH, TENANT_ID_MIN_LENGTH, TENANT_ID_RULE } from '@debug-host/rules';
+import { TENANT_ID_DESCRIPTION, TENANT_ID_MAX_LENGTH, TENANT_ID_MIN_LENGTH, TENANT_ID_RULE, TOOL_DURATION_BUCKETS } from '@debug-host/rules';
 import { DEFAULT_AUTOSCALING } from '../../constructs/autoscaling.js';
 import { DEFAULT_RUNTIME_IMAGE, DEFAULT_RUNTIME_RESOURCES } from '../../constructs/debug-host.js';
 import { DEFAULT_STORAGE_CLASS_NAME } from '../../constructs/encrypted-storage-class.js';
@@ -154,7 +154,7 @@ export const KNOBS: readonly Knob[] = [
   { path: 'gateway.tenantHeader', type: 'string', description: "Header set from the hostname on every request: the tenant it names (a client cannot spoof another tenant's).", default: 'x-debug-host-tenant', schema: { pattern: '^[a-z0-9-]+$' }, sentinel: 'auto', probes: ['x-tenant'] },
 
   { path: 'observability.enabled', type: 'boolean', description: 'PrometheusRule (SLO alerts), Grafana dashboards, OpenTelemetry collector config.', default: true, toggle: on() },
-  { path: 'observability.p99LatencySeconds', type: 'number', description: 'p99 tool-call latency SLO, seconds.', default: 1, schema: { exclusiveMinimum: 0, maximum: 3600 }, sentinel: 7.3019, embeddable: true, probes: [0.5, 2] },
+  { path: 'observability.p99LatencySeconds', type: 'number', description: 'p99 tool-call latency SLO, seconds: a bucket bound of the latency histogram.', default: 1, schema: { enum: [...TOOL_DURATION_BUCKETS] }, sentinel: 0.3, embeddable: true, probes: [0.5, 2.5] },
   { path: 'observability.otelCollector', type: 'boolean', description: 'Emit the OpenTelemetry collector config ConfigMap.', default: true, toggle: on() },
   { path: 'observability.dashboardLabel', type: 'string', description: "Label Grafana's dashboard sidecar watches.", default: 'grafana_dashboard', schema: { pattern: LABEL_KEY }, sentinel: 'auto', probes: ['example.com/dashboard'] },
 

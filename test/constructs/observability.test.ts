@@ -3,7 +3,8 @@ import { Observability, type ObservabilityProps } from '../../constructs/index.j
 import { all, expectValid, one, synth } from './helpers.js';
 
 const obs = (props: ObservabilityProps = {}) => synth((c) => new Observability(c, 'o', { tenants: ['acme'], ...props }));
-const rules = (objs: ReturnType<typeof obs>) => one(objs, 'PrometheusRule').spec.groups.flatMap((g: { rules: object[] }) => g.rules) as Record<string, any>[];
+/** Every rule of every PrometheusRule: the shared one, then one per tenant. */
+const rules = (objs: ReturnType<typeof obs>) => all(objs, 'PrometheusRule').flatMap((p) => p.spec.groups.flatMap((g: { rules: object[] }) => g.rules)) as Record<string, any>[];
 
 describe('Observability', () => {
   it('synthesizes objects that validate (PrometheusRule model, ConfigMaps)', async () => {
@@ -50,11 +51,20 @@ describe('Observability', () => {
     ]);
     const latency = r.filter((x) => x.alert === 'DebugHostTenantLatencyBudgetBurnFast');
     expect(latency.map((x) => x.labels.tenant)).toEqual(['acme', 'acme', 'globex', 'globex']);
-    expect(latency[0]?.expr).toBe('debug_host:tenant_tool_slow:ratio_rate1h{tenant="acme",objective_seconds="1"} > (14.4 * 0.01) and debug_host:tenant_tool_slow:ratio_rate5m{tenant="acme",objective_seconds="1"} > (14.4 * 0.01)');
-    expect(latency[2]?.expr).toContain('{tenant="globex",objective_seconds="0.3"}');
+    expect(latency[0]?.expr).toBe('debug_host:tenant_tool_slow:ratio_rate1h{tenant="acme",le="1"} > (14.4 * 0.01) and debug_host:tenant_tool_slow:ratio_rate5m{tenant="acme",le="1"} > (14.4 * 0.01)');
+    expect(latency[2]?.expr).toContain('{tenant="globex",le="0.3"}');
+    // One recording rule per window, by bucket bound: the shared rule does not depend on the tenants.
     const slow = r.filter((x) => x.record === 'debug_host:tenant_tool_slow:ratio_rate5m');
-    expect(slow.map((x) => x.labels.objective_seconds)).toEqual(['1', '0.3']);
-    expect(slow[1]?.expr).toBe('1 - sum by (tenant) (rate(debug_host_tool_duration_seconds_bucket{outcome!="rate_limited",le="0.3"}[5m])) / clamp_min(sum by (tenant) (rate(debug_host_tool_duration_seconds_count{outcome!="rate_limited"}[5m])), 1e-9)');
+    expect(slow.map((x) => x.expr)).toEqual([
+      '1 - (sum by (tenant, le) (rate(debug_host_tool_duration_seconds_bucket{outcome!="rate_limited"}[5m])) / on (tenant) group_left () clamp_min(sum by (tenant) (rate(debug_host_tool_duration_seconds_count{outcome!="rate_limited"}[5m])), 1e-9))',
+    ]);
+    const objs = obs({ tenants: ['acme', { name: 'globex', p99LatencySeconds: 0.3 }] });
+    expect(all(objs, 'PrometheusRule').map((p) => [p.metadata.name, p.metadata.labels['debug-host.io/tenant'] ?? null])).toEqual([
+      ['debug-host-slo', null],
+      ['debug-host-slo-tenant-acme', 'acme'],
+      ['debug-host-slo-tenant-globex', 'globex'],
+    ]);
+    expect(JSON.stringify(one(obs({ tenants: [] }), 'PrometheusRule'))).toBe(JSON.stringify(all(objs, 'PrometheusRule')[0]));
     expect(() => obs({ tenants: [{ name: 'acme', p99LatencySeconds: 0.7 }] })).toThrow(/tenants\[acme\]\.p99LatencySeconds.*not a bucket bound.*0\.5, 1/);
     expect(() => obs({ p99LatencySeconds: 0.7 })).toThrow(/p99LatencySeconds.*not a bucket bound/);
   });
