@@ -4,6 +4,9 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Tenants with their own series on the by-tenant latency histogram. */
+export const TENANT_LABELS_MAX = 50;
+
 export class Metrics {
   readonly registry = new Registry();
   readonly toolCalls: Counter<'tool' | 'tenant' | 'outcome'>;
@@ -17,6 +20,12 @@ export class Metrics {
   readonly logLinesSpilled: Counter;
   readonly logLinesPending: Gauge<'where'>;
   readonly admission: Gauge<'state'>;
+  readonly tenantDuration: Histogram<'tenant'>;
+  readonly scalingFloor: Gauge<'mode'>;
+  readonly scalingForecast: Gauge<'figure'>;
+  readonly scalingDecisions: Counter<'change' | 'rule'>;
+  /** Tenants with their own label on the latency histogram; the rest are `other` (bounded cardinality). */
+  private readonly latencyTenants = new Set<string>();
   private logBacklog: () => { memory: number; spilled: number } = () => ({ memory: 0, spilled: 0 });
   private admissionLoad: () => { running: number; waiting: number } = () => ({ running: 0, waiting: 0 });
 
@@ -99,6 +108,40 @@ export class Metrics {
         this.set({ state: 'waiting' }, waiting);
       },
     });
+    this.tenantDuration = new Histogram({
+      name: 'debug_host_tool_tenant_duration_seconds',
+      help: `MCP tool call latency by tenant (the first ${TENANT_LABELS_MAX} tenants seen by this replica; the others as 'other').`,
+      labelNames: ['tenant'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5],
+      registers: [this.registry],
+    });
+    this.scalingFloor = new Gauge({
+      name: 'debug_host_autoscaler_floor',
+      help: "The HPA floor (minReplicas) the leader's last decision set (mode kubernetes) or recommends (mode recommend); only the leader exports it.",
+      labelNames: ['mode'],
+      registers: [this.registry],
+    });
+    this.scalingForecast = new Gauge({
+      name: 'debug_host_autoscaler_forecast',
+      help: "The leader's last forecast: confidence (0-1), peak (active containers within the lead time), demand (now); absent without a forecast.",
+      labelNames: ['figure'],
+      registers: [this.registry],
+    });
+    this.scalingDecisions = new Counter({
+      name: 'debug_host_autoscaler_decisions_total',
+      help: 'Decisions of the autoscaler on this replica while leader, by floor change (raise, lower, hold) and rule.',
+      labelNames: ['change', 'rule'],
+      registers: [this.registry],
+    });
+  }
+
+  /**
+   * Tool-call latency by tenant: the first TENANT_LABELS_MAX tenants seen get their own label,
+   * later ones share `other`, so a platform with many tenants cannot grow the series without end.
+   */
+  observeTenantLatency(tenant: string, seconds: number): void {
+    if (!this.latencyTenants.has(tenant) && this.latencyTenants.size < TENANT_LABELS_MAX) this.latencyTenants.add(tenant);
+    this.tenantDuration.observe({ tenant: this.latencyTenants.has(tenant) ? tenant : 'other' }, seconds);
   }
 
   /** Where the changing-calls gauge reads its values when scraped (the dispatcher's admission). */

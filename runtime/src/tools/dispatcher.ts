@@ -119,6 +119,7 @@ export class ToolDispatcher {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       this.deps.metrics.toolCalls.inc({ tool: tool.name, tenant: principal.tenantId, outcome });
       this.deps.metrics.toolDuration.observe({ tool: tool.name, outcome }, seconds);
+      this.deps.metrics.observeTenantLatency(principal.tenantId, seconds);
     }
   }
 
