@@ -5,7 +5,7 @@ import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/mon
 import { type DebugHostAutoscalingProps, createAutoscaler, resolveAutoscaling } from './autoscaling.js';
 import { modelObject, type ResourceProps, type SecretKeyRef } from './common.js';
 import { componentLabels } from './labels.js';
-import { RUNTIME_OWN_NAMESPACE_RULES, policyRules } from './runtime-rbac.js';
+import { RUNTIME_OWN_NAMESPACE_RULES, policyRules, runtimeHpaRule } from './runtime-rbac.js';
 import { ConstructPropsError, requireDnsLabel, requireInt, requireQuantity, stripUndefined } from './validation.js';
 
 export interface DebugHostProps {
@@ -155,7 +155,8 @@ export class DebugHost extends Construct {
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(name), automountServiceAccountToken: false });
     this.role = new k8s.KubeRole(this, 'Role', {
       metadata: meta(name),
-      rules: policyRules(RUNTIME_OWN_NAMESPACE_RULES),
+      // The HPA (or KEDA's, which is named differently and not patched) carries the Deployment's name.
+      rules: [...policyRules(RUNTIME_OWN_NAMESPACE_RULES), ...(a.autoscaler === 'hpa' ? [runtimeHpaRule(name)] : [])],
     });
     this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
       metadata: meta(name),
@@ -213,7 +214,7 @@ export class DebugHost extends Construct {
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
       metadata: meta(name),
       spec: {
-        replicas: a.minReplicas,
+        // No `replicas`: the HPA owns it (one writer per field), so a re-apply does not reset a scale-out.
         revisionHistoryLimit: 5,
         selector: { matchLabels: selector },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: port(1), maxUnavailable: port(0) } },

@@ -57,7 +57,7 @@ export interface KafkaProps {
   readonly controllerStorageSize?: string;
   /** @default - the cluster's default StorageClass */
   readonly storageClass?: string;
-  /** Platform topics. @default - lifecycle, usage, audit and logs (see DEFAULT_KAFKA_TOPICS) */
+  /** Platform topics. @default - lifecycle, usage, audit, logs and scaling (see DEFAULT_KAFKA_TOPICS) */
   readonly topics?: readonly KafkaTopicProps[];
   /** Tenant ids: a KafkaUser each, with ACLs on `tenant.<id>.` topics and groups only. @default [] */
   readonly tenants?: readonly string[];
@@ -75,12 +75,14 @@ export interface KafkaProps {
 }
 
 const DAY = 86_400_000;
-/** Lifecycle (7 d), usage (30 d), audit (365 d) and logs (3 d) event topics. */
+/** Lifecycle (7 d), usage (30 d), audit (365 d), logs (3 d) and scaling (7 d) event topics. */
 export const DEFAULT_KAFKA_TOPICS: readonly KafkaTopicProps[] = Object.freeze([
   { name: 'debug-host.lifecycle', partitions: 12, retentionMs: 7 * DAY },
   { name: 'debug-host.usage', partitions: 12, retentionMs: 30 * DAY },
   { name: 'debug-host.audit', partitions: 12, retentionMs: 365 * DAY },
   { name: 'debug-host.logs', partitions: 24, retentionMs: 3 * DAY },
+  // One writer (the leader), one key: one partition keeps the decisions in order.
+  { name: 'debug-host.scaling', partitions: 1, retentionMs: 7 * DAY },
 ]);
 
 export const DEFAULT_KAFKA_TENANT_QUOTAS: Required<KafkaTenantQuotaProps> = Object.freeze({

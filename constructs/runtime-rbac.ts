@@ -30,6 +30,14 @@ export const RUNTIME_OWN_NAMESPACE_RULES: readonly PolicyRule[] = Object.freeze(
   { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
 ]);
 
+/**
+ * The autoscaler's one right (runtime/src/scaling/hpa-floor.ts): read and patch the runtime's
+ * own HPA, by name, to move its `minReplicas`; no list, no other HPA, no Deployment.
+ */
+export function runtimeHpaRule(hpaName: string): k8s.PolicyRule {
+  return { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], resourceNames: [hpaName], verbs: ['get', 'patch'] };
+}
+
 /** Name of the runtime's Role and RoleBinding in each tenant namespace. */
 export const RUNTIME_TENANT_ROLE = 'debug-host-runtime';
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `debug-host`: the runtime's command line. */
 import { DebugHostError } from './domain/errors.js';
+import { autoscalerCommand } from './cli/autoscaler.js';
 import { clusterCommand } from './cli/cluster.js';
 import { serveCommand } from './cli/serve.js';
 import { stdioCommand } from './cli/stdio.js';
@@ -17,6 +18,7 @@ Commands:
   token     Mint a bearer token for a tenant and role
   tenant    Manage tenants through a running server (list, create, update, suspend, resume, delete)
   cluster   Start N replicas on loopback sharing one PostgreSQL (cluster up --replicas 3)
+  autoscaler  Replay a demand trace through the HPA, the predictive floor and an oracle (autoscaler replay --trace FILE)
 
 Run \`debug-host <command> --help\` for the options of a command.
 `;
@@ -27,6 +29,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   token: tokenCommand,
   tenant: tenantCommand,
   cluster: clusterCommand,
+  autoscaler: autoscalerCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -2,6 +2,7 @@
  * Runtime configuration from flags and environment, validated once at start. Every field
  * has a default that runs the product on a laptop (embedded store, process driver).
  */
+import { AUTOSCALER_ENV_NAMES, autoscalerConfigFields } from './config-autoscaler.js';
 import { ADMISSION_DEFAULTS } from './tools/admission.js';
 import { hostname } from 'node:os';
 import { z } from 'zod';
@@ -98,6 +99,7 @@ export const configSchema = z.object({
   /** Tenant created on first start of an empty store. @default 'default' */
   bootstrapTenant: z.string().min(3).default('default'),
   ...kubeConfigFields,
+  ...autoscalerConfigFields,
 });
 
 export type RuntimeConfig = z.infer<typeof configSchema>;
@@ -144,6 +146,7 @@ export const ENV_NAMES: Readonly<Record<keyof RuntimeConfig, string>> = {
   requestTimeoutMs: 'DEBUG_HOST_REQUEST_TIMEOUT_MS',
   bootstrapTenant: 'DEBUG_HOST_BOOTSTRAP_TENANT',
   ...KUBE_ENV_NAMES,
+  ...AUTOSCALER_ENV_NAMES,
 };
 
 /** Flags win over environment; unknown values stop the start with the key and the fix. */

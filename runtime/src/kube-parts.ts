@@ -12,6 +12,8 @@ import type { Driver } from './drivers/driver.js';
 import type { PodSettings } from './drivers/kubernetes/pod-spec.js';
 
 export interface KubeParts {
+  /** The connection, when any Kubernetes part is used (the autoscaler patches its HPA with it). */
+  readonly kubeConfig?: import('@kubernetes/client-node').KubeConfig;
   /** The kubernetes driver, when `driver` is `kubernetes`. */
   readonly driver?: Driver;
   /** Lease leadership and EndpointSlice membership, when replicas find each other through Kubernetes. */
@@ -36,11 +38,11 @@ export function podSettingsFrom(config: RuntimeConfig): PodSettings {
 
 export async function loadKubeParts(config: RuntimeConfig, logger: Logger, env: NodeJS.ProcessEnv): Promise<KubeParts> {
   const discover = Boolean(config.databaseUrl) && resolveDiscovery(config.clusterDiscovery, env) === 'kubernetes';
-  if (config.driver !== 'kubernetes' && !discover) return {};
+  if (config.driver !== 'kubernetes' && !discover && config.autoscaler !== 'kubernetes') return {};
   const { KubernetesDriver, loadKubeConfig } = await import('./drivers/kubernetes/kubernetes-driver.js');
   const kubeConfig = loadKubeConfig(config.kubeconfig);
   const driver = config.driver === 'kubernetes' ? new KubernetesDriver({ kubeConfig, settings: podSettingsFrom(config), logger }) : undefined;
-  if (!discover) return { driver };
+  if (!discover) return { kubeConfig, driver };
   const { LeaseLeadership } = await import('./cluster/lease-leadership.js');
   const { EndpointSliceSource } = await import('./cluster/endpoint-slice-source.js');
   const lease = new LeaseLeadership({
@@ -52,5 +54,5 @@ export async function loadKubeParts(config: RuntimeConfig, logger: Logger, env: 
     logger,
   });
   const members = () => new EndpointSliceSource({ kubeConfig, namespace: config.kubeRuntimeNamespace, service: config.kubePeerService, logger });
-  return { driver, discovery: { lease, members } };
+  return { kubeConfig, driver, discovery: { lease, members } };
 }

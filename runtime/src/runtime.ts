@@ -16,6 +16,7 @@ import { loadKubeParts, type KubeParts } from './kube-parts.js';
 import { LogPipeline } from './logs/log-pipeline.js';
 import { spillDirFor } from './logs/spill-file.js';
 import { Metrics } from './metrics/metrics.js';
+import { Autoscaling } from './scaling/autoscaling.js';
 import { ProjectService } from './projects/project-service.js';
 import { createHttpServer } from './server/http-server.js';
 import { openStore } from './store/open-store.js';
@@ -64,6 +65,9 @@ export class Runtime {
   readonly logs: LogPipeline;
   private http?: HttpServer;
   private draining = false;
+  private readonly admission: Admission;
+  /** Load reports on every replica, the scaling leader on the leader (scaling/autoscaling.ts). */
+  private autoscaling?: Autoscaling;
   /** Present when replicas share a PostgreSQL store and so form a cluster. */
   private cluster?: { membership: Membership; router: CallRouter; ownership: OwnershipReconciler };
 
@@ -82,6 +86,7 @@ export class Runtime {
     readonly tracing: Tracing,
     /** Present when replicas find each other through the peer Service's EndpointSlices. */
     private readonly kubeDiscovery?: KubeParts['discovery'],
+    private readonly kubeConfig?: KubeParts['kubeConfig'],
   ) {
     this.metrics = new Metrics(config.replicaId, { exemplars: tracing.enabled });
     this.logs = new LogPipeline({
@@ -125,6 +130,7 @@ export class Runtime {
       admission,
     });
     this.metrics.watchAdmission(() => admission.load);
+    this.admission = admission;
   }
 
   static async create(config: RuntimeConfig, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -152,7 +158,7 @@ export class Runtime {
     const chosen = options.driver ?? kube.driver ?? new ProcessDriver({ lease, logger });
     const driver = tracing.enabled ? tracedDriver(chosen) : chosen;
     const services = connectServices(config, store, logger, options.env, kube.discovery?.lease);
-    return new Runtime(config, store, tokens, logger, driver, services, clusterSecret, lease, tracing, kube.discovery);
+    return new Runtime(config, store, tokens, logger, driver, services, clusterSecret, lease, tracing, kube.discovery, kube.kubeConfig);
   }
 
   get embedded(): boolean {
@@ -235,6 +241,18 @@ export class Runtime {
       if (recovered.restarted || recovered.lost) this.logger.info(recovered, 'recovered projects after restart');
     }
     this.projects.startHousekeeping();
+    this.autoscaling = await Autoscaling.create({
+      config: this.config,
+      store: this.store,
+      leadership: this.services.leadership,
+      metrics: this.metrics,
+      logger: this.logger,
+      running: () => this.projects.supervisor.activeCount,
+      inFlight: () => this.admission.load.running + this.admission.load.waiting,
+      ...(this.kubeConfig ? { kubeConfig: this.kubeConfig } : {}),
+      inKubernetes: this.kubeDiscovery !== undefined,
+    });
+    this.autoscaling.start();
     await this.services.leadership.start();
     return this.url;
   }
@@ -289,6 +307,7 @@ export class Runtime {
     await phase('logs', async () => this.logs.shutdown());
     await phase('driver', () => this.driver.close?.());
     await phase('membership', () => this.cluster?.membership.stop());
+    await phase('autoscaling', () => this.autoscaling?.close());
     await phase('services', () => this.services.close());
     await phase('store', () => this.store.close());
     await phase('tracing', () => this.tracing.shutdown());

@@ -6,6 +6,7 @@
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { FLOOR_FIELD } from '../../runtime/src/autoscaler/names.js';
 import { BUILT_IN_GROUPS } from './operators.js';
 
 export type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
@@ -47,6 +48,8 @@ export function manifestGroup(name: string, args: ManifestGroupArgs, opts: pulum
     const owner = args.crdOwners.get(apiGroupOf(obj));
     const deps = [...(args.dependsOn ?? []), ...(owner === undefined ? [] : [owner])];
     if (deps.length > 0) o.dependsOn = deps;
+    // The runtime's leader owns the HPA floor (one writer per field): `pulumi up` leaves it.
+    if (obj.kind === 'HorizontalPodAutoscaler') o.ignoreChanges = [...(o.ignoreChanges ?? []), FLOOR_FIELD];
   };
   return new k8s.yaml.ConfigGroup(name, {
     // Deep copies: patches must not leak into the caller's manifests.

@@ -27,7 +27,8 @@ describe('DebugHost', () => {
   it('rolls out with maxSurge 1 and maxUnavailable 0, spread across zones and nodes', () => {
     const spec = one(host(), 'Deployment').spec;
     expect(spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
-    expect(spec.replicas).toBe(3);
+    // The HPA owns replicas: the Deployment does not set them, so a re-apply cannot reset a scale-out.
+    expect(spec.replicas).toBeUndefined();
     expect(spec.template.spec.topologySpreadConstraints.map((t: { topologyKey: string; maxSkew: number }) => [t.topologyKey, t.maxSkew])).toEqual([
       ['topology.kubernetes.io/zone', 1],
       ['kubernetes.io/hostname', 1],
@@ -120,7 +121,7 @@ describe('DebugHost', () => {
     expect(pdb.spec.selector.matchLabels).toEqual(one(host(), 'Deployment').spec.selector.matchLabels);
   });
 
-  it('grants only leases and endpointslices in its own namespace (tenant rights come from each Tenant)', () => {
+  it('grants only leases, endpointslices and get+patch of its own HPA in its own namespace (tenant rights come from each Tenant)', () => {
     const objs = host();
     expect(all(objs, 'ClusterRole')).toHaveLength(0);
     expect(all(objs, 'ClusterRoleBinding')).toHaveLength(0);
@@ -129,7 +130,9 @@ describe('DebugHost', () => {
     expect(role.rules).toEqual([
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], resourceNames: ['debug-host'], verbs: ['get', 'patch'] },
     ]);
+    expect(one(objs, 'HorizontalPodAutoscaler').metadata.name).toBe('debug-host');
     expect(one(objs, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'debug-host', namespace: 'debug-host' }]);
   });
 

@@ -33,12 +33,14 @@ describe('Kafka', () => {
     expect(one(objs, 'KafkaNodePool', 'broker').spec).toMatchObject({ replicas: 3, roles: ['broker'], storage: { size: '50Gi' } });
   });
 
-  it('creates lifecycle, usage, audit and logs topics', () => {
-    expect(DEFAULT_KAFKA_TOPICS.map((t) => t.name)).toEqual(['debug-host.lifecycle', 'debug-host.usage', 'debug-host.audit', 'debug-host.logs']);
+  it('creates lifecycle, usage, audit, logs and scaling topics', () => {
+    expect(DEFAULT_KAFKA_TOPICS.map((t) => t.name)).toEqual(['debug-host.lifecycle', 'debug-host.usage', 'debug-host.audit', 'debug-host.logs', 'debug-host.scaling']);
     const topics = all(kafka(), 'KafkaTopic');
-    expect(topics.map((t) => t.spec.topicName)).toEqual(['debug-host.lifecycle', 'debug-host.usage', 'debug-host.audit', 'debug-host.logs']);
+    expect(topics.map((t) => t.spec.topicName)).toEqual(['debug-host.lifecycle', 'debug-host.usage', 'debug-host.audit', 'debug-host.logs', 'debug-host.scaling']);
     const audit = topics.find((t) => t.spec.topicName === 'debug-host.audit');
     expect(audit?.spec).toMatchObject({ partitions: 12, replicas: 3, config: { 'retention.ms': 365 * 86_400_000 } });
+    // The leader writes decisions with one key: one partition keeps them in order.
+    expect(topics.find((t) => t.spec.topicName === 'debug-host.scaling')?.spec).toMatchObject({ partitions: 1, config: { 'retention.ms': 7 * 86_400_000 } });
   });
 
   it('gives each tenant a KafkaUser with ACLs on its own prefix only, and quotas', () => {

@@ -35,6 +35,7 @@ const CASES: Array<[string, Record<string, unknown>, string, RegExp]> = [
   ['tenant.resume', { tenantId: 'x' }, 'tenantId', /lowercase letters/],
   ['tenant.delete', { tenantId: 'acme', confirm: 'nope' }, 'confirm', /does not equal tenantId/],
   ['tenant.list', { all: true }, 'all', /unknown field/],
+  ['cluster.scaling', { limit: 0 }, 'limit', /at least 1|too small|>=1/],
 ];
 
 describe('bad input on every tool: a clear error naming the field, and nothing changed', () => {

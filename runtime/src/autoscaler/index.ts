@@ -1,6 +1,6 @@
 /**
  * The autoscaling logic's pure parts: configuration, forecast, decision, the HPA patch, the
- * HPA model and the replay that measures them. No I/O anywhere in this folder; the leader
+ * HPA model, the replay that measures them and its CSV trace format. No I/O anywhere in this folder; the leader
  * loop that samples demand, keeps the history in the store and patches the HPA wires these.
  */
 export * from './names.js';
@@ -12,3 +12,4 @@ export * from './decide.js';
 export * from './actuation.js';
 export * from './hpa-model.js';
 export * from './replay.js';
+export * from './trace-csv.js';

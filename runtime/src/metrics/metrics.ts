@@ -32,6 +32,9 @@ export class Metrics {
   readonly logLinesPending: Gauge<'where'>;
   readonly admission: Gauge<'state'>;
   readonly tokenRefusals: Counter<'reason'>;
+  readonly scalingFloor: Gauge<'mode'>;
+  readonly scalingForecast: Gauge<'figure'>;
+  readonly scalingDecisions: Counter<'change' | 'rule'>;
   private logBacklog: () => { memory: number; spilled: number } = () => ({ memory: 0, spilled: 0 });
   private admissionLoad: () => { running: number; waiting: number } = () => ({ running: 0, waiting: 0 });
 
@@ -124,6 +127,24 @@ export class Metrics {
         this.set({ state: 'running' }, running);
         this.set({ state: 'waiting' }, waiting);
       },
+    });
+    this.scalingFloor = new Gauge({
+      name: 'debug_host_autoscaler_floor',
+      help: "The HPA floor (minReplicas) the leader's last decision set (mode kubernetes) or recommends (mode recommend); only the leader exports it.",
+      labelNames: ['mode'],
+      registers: [this.registry],
+    });
+    this.scalingForecast = new Gauge({
+      name: 'debug_host_autoscaler_forecast',
+      help: "The leader's last forecast: confidence (0-1), peak (active containers within the lead time), demand (now); absent without a forecast.",
+      labelNames: ['figure'],
+      registers: [this.registry],
+    });
+    this.scalingDecisions = new Counter({
+      name: 'debug_host_autoscaler_decisions_total',
+      help: 'Decisions of the autoscaler on this replica while leader, by floor change (raise, lower, hold) and rule.',
+      labelNames: ['change', 'rule'],
+      registers: [this.registry],
     });
   }
 

@@ -99,6 +99,46 @@ export const PLATFORM_MIGRATIONS: readonly PlatformMigration[] = [
     // (events/outbox-pruner.ts): a range scan on delivered_at, over delivered rows only.
     statements: [`CREATE INDEX outbox_delivered ON platform.outbox (delivered_at) WHERE delivered_at IS NOT NULL`],
   },
+  {
+    version: 4,
+    name: 'autoscaler history, decisions, replica load',
+    // The autoscaler's leader loop (scaling/scaling-leader.ts): each replica reports its load,
+    // the leader appends one cluster-wide sample per period (pruned past the days it keeps, so
+    // the table stays bounded) and records each decision; a new leader continues from them.
+    statements: [
+      `CREATE TABLE platform.replica_load (
+        id text PRIMARY KEY,
+        reported_at timestamptz NOT NULL DEFAULT now(),
+        running integer NOT NULL CHECK (running >= 0),
+        in_flight integer NOT NULL CHECK (in_flight >= 0),
+        cpu_percent double precision,
+        memory_percent double precision
+      )`,
+      `CREATE TABLE platform.scaling_history (
+        at timestamptz PRIMARY KEY,
+        demand double precision NOT NULL CHECK (demand >= 0),
+        in_flight integer NOT NULL,
+        replicas integer NOT NULL,
+        cpu_percent double precision,
+        memory_percent double precision,
+        epoch bigint
+      )`,
+      `CREATE TABLE platform.scaling_decisions (
+        id bigserial PRIMARY KEY,
+        at timestamptz NOT NULL,
+        epoch bigint,
+        leader text NOT NULL,
+        mode text NOT NULL CHECK (mode IN ('recommend', 'kubernetes')),
+        floor_from integer NOT NULL,
+        floor_to integer NOT NULL,
+        change text NOT NULL,
+        rule text NOT NULL,
+        reason text NOT NULL,
+        decision jsonb NOT NULL
+      )`,
+      `CREATE INDEX scaling_decisions_at ON platform.scaling_decisions (at)`,
+    ],
+  },
 ];
 
 interface TenantMigration {

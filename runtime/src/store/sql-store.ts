@@ -13,6 +13,7 @@ import type { SqlClient } from './sql-client.js';
 import type { NewTenant, Store, TenantStore } from './store.js';
 import { SqlTenantStore } from './tenant-store.js';
 import * as replicas from './replicas.js';
+import { scalingStore, type ScalingStore } from './scaling.js';
 import type { ReplicaRecord } from './replicas.js';
 import * as tenants from './tenants.js';
 
@@ -33,6 +34,7 @@ export class SqlStore implements Store {
   private readonly opts: tenants.TenantOptions;
   /** One group commit of claims per tenant with claims in progress (claim-batch.ts). */
   private readonly claimBatchers = new Map<TenantId, ClaimBatcher>();
+  readonly scaling: ScalingStore;
 
   constructor(
     /** The underlying client, for tests and maintenance; the store owns it and closes it. */
@@ -44,6 +46,7 @@ export class SqlStore implements Store {
       throw new Error(`rolePrefix '${rolePrefix}' must match ${ROLE_PREFIX_RULE.source}`);
     }
     this.opts = { portBase: options.portBase ?? tenants.DEFAULT_PORT_BASE, rolePrefix };
+    this.scaling = scalingStore(client);
   }
 
   migrate(): Promise<void> {

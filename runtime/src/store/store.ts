@@ -9,6 +9,7 @@
  * Every mutating call that a user makes writes its audit row and its outbox event in the
  * same transaction as the change.
  */
+import type { ScalingStore } from './scaling.js';
 import type { ClaimOptions } from './claim.js';
 import type { RunFence } from './fence.js';
 import type { ReplicaRecord } from './replicas.js';
@@ -171,6 +172,8 @@ export interface TenantStore {
 }
 
 export interface Store {
+  /** The autoscaler's load reports, demand history and decisions (store/scaling.ts). */
+  readonly scaling: ScalingStore;
   /** Creates or upgrades the platform schema and every tenant schema. Idempotent. */
   migrate(): Promise<void>;
   /** Cheap round trip for `/ready`. */

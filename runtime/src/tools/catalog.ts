@@ -7,6 +7,7 @@ import { searchLogsTool } from './search.js';
 import { exportLogsTool } from './export.js';
 import { auditTool, usageTool } from './tenant.js';
 import { tenantCreateTool, tenantDeleteTool, tenantListTool, tenantResumeTool, tenantSuspendTool, tenantUpdateTool } from './platform.js';
+import { clusterScalingTool } from './scaling.js';
 import type { ToolDefinition } from './tool.js';
 
 export const TOOLS: readonly ToolDefinition[] = [
@@ -30,4 +31,5 @@ export const TOOLS: readonly ToolDefinition[] = [
   tenantSuspendTool,
   tenantResumeTool,
   tenantDeleteTool,
+  clusterScalingTool,
 ] as unknown as readonly ToolDefinition[];

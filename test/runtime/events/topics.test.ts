@@ -16,8 +16,9 @@ describe('event topics', () => {
   });
 
   it('matches the topics the Kafka construct declares', () => {
-    expect(allTopics()).toEqual(['debug-host.lifecycle', 'debug-host.usage', 'debug-host.audit', 'debug-host.logs']);
+    expect(allTopics()).toEqual(['debug-host.lifecycle', 'debug-host.usage', 'debug-host.audit', 'debug-host.logs', 'debug-host.scaling']);
     expect(topicFor('usage.sample', 'staging')).toBe('staging.usage');
     expect(streamOf('')).toBe('lifecycle');
+    expect(topicFor('scaling.decision')).toBe('debug-host.scaling');
   });
 });
