@@ -36,6 +36,12 @@ export interface PostgresHAProps {
   readonly name?: string;
   /** @default 3 */
   readonly instances?: number;
+  /**
+   * Standbys that must confirm each commit before it is acknowledged (CNPG min/maxSyncReplicas):
+   * a failover then loses no acknowledged write. Writes wait while fewer standbys are ready.
+   * @default 1 when instances >= 2, else 0 (a single instance has no standby)
+   */
+  readonly synchronousReplicas?: number;
   /** PVC size per instance. @default '20Gi' */
   readonly storageSize?: string;
   /** @default - the cluster's default StorageClass */
@@ -101,6 +107,7 @@ export class PostgresHA extends Construct {
     this.name = requireDnsLabel(C, 'name', props.name ?? 'debug-host-pg', 50);
     this.namespaceName = requireDnsLabel(C, 'namespace', props.namespace ?? 'debug-host');
     const instances = requireInt(C, 'instances', props.instances ?? 3, 1, 9);
+    const syncReplicas = requireInt(C, 'synchronousReplicas', props.synchronousReplicas ?? (instances >= 2 ? 1 : 0), 0, instances - 1);
     const storageSize = requireQuantity(C, 'storageSize', props.storageSize ?? '20Gi');
     const db = props.database ?? 'debug_host';
     if (!IDENT.test(db)) {
@@ -145,6 +152,7 @@ export class PostgresHA extends Construct {
       metadata: meta(name),
       spec: {
         instances,
+        ...(syncReplicas > 0 ? { minSyncReplicas: syncReplicas, maxSyncReplicas: syncReplicas } : {}),
         imageName: props.imageName ?? 'ghcr.io/cloudnative-pg/postgresql:17.5',
         enablePdb: true,
         storage: { size: storageSize, ...(props.storageClass ? { storageClass: props.storageClass } : {}) },

@@ -37,6 +37,14 @@ describe('PostgresHA', () => {
     expect(c.spec.backup).toBeUndefined(); // @default no backups
   });
 
+  it('acknowledges a commit only once a standby has it (synchronous replication), none for one instance', () => {
+    expect(one(pg(), 'Cluster').spec).toMatchObject({ minSyncReplicas: 1, maxSyncReplicas: 1 });
+    expect(one(pg({ instances: 3, synchronousReplicas: 2 }), 'Cluster').spec).toMatchObject({ minSyncReplicas: 2, maxSyncReplicas: 2 });
+    const single = one(pg({ instances: 1 }), 'Cluster').spec;
+    expect(single.minSyncReplicas).toBeUndefined();
+    expect(single.maxSyncReplicas).toBeUndefined();
+  });
+
   it('pools connections with PgBouncer in transaction mode (2 instances)', () => {
     const p = one(pg(), 'Pooler');
     expect(p.metadata.name).toBe('debug-host-pg-pooler-rw');
@@ -104,6 +112,7 @@ describe('PostgresHA', () => {
       [{ backupDestinationPath: '/local/path' }, /'backupDestinationPath'.*object-store URL/],
       [{ tenantSchemas: ['Bad'] }, /'tenantSchemas\[\]'/],
       [{ poolerInstances: 0 }, /'poolerInstances'/],
+      [{ instances: 3, synchronousReplicas: 3 }, /'synchronousReplicas'.*from 0 to 2/],
     ])('%j', (props, message) => {
       expect(() => pg(props as PostgresHAProps)).toThrow(message);
     });
