@@ -20,13 +20,15 @@ import { dirname, join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DebugHost } from '../../constructs/debug-host.js';
-import { RUNTIME_OWN_NAMESPACE_RULES, RUNTIME_TENANT_RULES, TENANT_SERVICE_ACCOUNT, type PolicyRule } from '../../constructs/runtime-rbac.js';
+import { RUNTIME_OWN_NAMESPACE_RULES, RUNTIME_TENANT_RULES, TENANT_SERVICE_ACCOUNT, runtimeHpaRule, type PolicyRule } from '../../constructs/runtime-rbac.js';
 import { Tenant } from '../../constructs/tenant.js';
 import { Kube, type KubeObject, reason, waitFor } from './kube/client.js';
 
 const FIELD_MANAGER = 'debug-host-kube-rbac-test';
 const RUNTIME_NS = 'kube-rbac-runtime';
 const RUNTIME_SA = 'debug-host';
+/** The runtime's HPA (the DebugHost's name): the leader patches its floor, and nothing else. */
+const RUNTIME_HPA = 'debug-host';
 const A = Tenant.namespaceFor('kube-rbac-a');
 const B = Tenant.namespaceFor('kube-rbac-b');
 const NAMESPACES = [RUNTIME_NS, A, B];
@@ -40,6 +42,8 @@ interface Access {
   readonly subresource?: string;
   /** Unset: cluster scope. */
   readonly namespace?: string;
+  /** One object (resourceNames rules). */
+  readonly name?: string;
 }
 const key = (a: Access) => `${a.group ?? ''}/${a.resource}${a.subresource ? `/${a.subresource}` : ''} ${a.verb}`;
 const show = (a: Access) =>
@@ -157,6 +161,13 @@ describe('kube: RBAC of the runtime and the tenants, on a real API server', () =
     expect(await wrong(runtimeUser, denied, false)).toEqual([]);
   });
 
+  it('the runtime may get and patch its own HPA (the autoscaler floor), and no other HPA, nor update or delete it', async () => {
+    const hpa = (verb: string, name: string | undefined, namespace = RUNTIME_NS): Access => ({ verb, resource: 'horizontalpodautoscalers', group: 'autoscaling', namespace, name });
+    expect(await wrong(runtimeUser, [hpa('get', RUNTIME_HPA), hpa('patch', RUNTIME_HPA)], true)).toEqual([]);
+    const denied = [hpa('patch', 'other-app'), hpa('get', 'other-app'), hpa('list', undefined), hpa('update', RUNTIME_HPA), hpa('delete', RUNTIME_HPA), hpa('create', undefined), hpa('patch', RUNTIME_HPA, A)];
+    expect(await wrong(runtimeUser, denied, false)).toEqual([]);
+  });
+
   it("a tenant's ServiceAccount cannot read or touch the other tenant's namespace (nor the runtime's)", async () => {
     const reads = ['pods', 'services', 'secrets', 'configmaps', 'events', 'serviceaccounts'].flatMap((resource) => ['get', 'list', 'watch'].map((verb) => ({ verb, resource })));
     const inOther = (ns: string): Access[] => [...reads.map((a) => ({ ...a, namespace: ns })), { verb: 'get', resource: 'pods', subresource: 'log', namespace: ns }, { verb: 'create', resource: 'pods', namespace: ns }];
@@ -179,7 +190,7 @@ describe('kube: RBAC of the runtime and the tenants, on a real API server', () =
     };
     const contract = (rules: readonly PolicyRule[], ns: string) => expand(rules, ns).map(key).sort();
     expect(await rulesIn(A)).toEqual(contract(RUNTIME_TENANT_RULES, A));
-    expect(await rulesIn(RUNTIME_NS)).toEqual(contract(RUNTIME_OWN_NAMESPACE_RULES, RUNTIME_NS));
+    expect(await rulesIn(RUNTIME_NS)).toEqual(contract([...RUNTIME_OWN_NAMESPACE_RULES, runtimeHpaRule(RUNTIME_HPA)], RUNTIME_NS));
     expect(await rulesIn('kube-system')).toEqual([]);
   });
 
