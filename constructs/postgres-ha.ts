@@ -152,7 +152,9 @@ export class PostgresHA extends Construct {
       metadata: meta(name),
       spec: {
         instances,
-        ...(syncReplicas > 0 ? { minSyncReplicas: syncReplicas, maxSyncReplicas: syncReplicas } : {}),
+        // 0 and 0 is CloudNativePG's asynchronous default, written out so that every environment has the same fields.
+        minSyncReplicas: syncReplicas,
+        maxSyncReplicas: syncReplicas,
         imageName: props.imageName ?? 'ghcr.io/cloudnative-pg/postgresql:17.5',
         enablePdb: true,
         storage: { size: storageSize, ...(props.storageClass ? { storageClass: props.storageClass } : {}) },

@@ -31,6 +31,9 @@ const tenantName = (s: Scope): string => s.tenant?.name ?? '';
 const replication: Expr = { go: 'min 3 (int64 $.Values.kafka.brokers)', ts: (s) => Math.min(3, s.values.kafka.brokers) };
 const minIsr: Expr = { go: 'max 1 (sub (min 3 (int64 $.Values.kafka.brokers)) 1)', ts: (s) => Math.max(1, Math.min(3, s.values.kafka.brokers) - 1) };
 
+// postgres-ha.ts: one synchronous standby when there is a standby (synchronousReplicas' default).
+const syncReplicas: Expr = { go: 'min 1 (sub (int64 $.Values.postgres.instances) 1)', ts: (s) => Math.min(1, s.values.postgres.instances - 1) };
+
 // redis-cluster.ts: 3 primaries (the chart keeps the construct's default), each with its replicas.
 const REDIS_PRIMARIES = 3;
 const redisNodes = (v: ChartValues): number => REDIS_PRIMARIES * (1 + int(v.redis.replicasPerPrimary));
@@ -38,6 +41,12 @@ const redisHosts = (v: ChartValues): string =>
   Array.from({ length: redisNodes(v) }, (_, i) => `debug-host-redis-${i}.debug-host-redis-headless.${v.namespace}.svc.cluster.local`).join(' ');
 
 export const FIELD_DERIVATIONS: readonly FieldDerivation[] = [
+  {
+    label: 'postgres synchronous replicas',
+    kinds: ['Cluster'],
+    paths: ['spec/minSyncReplicas', 'spec/maxSyncReplicas'],
+    expr: syncReplicas,
+  },
   {
     label: 'kafka replication factor',
     kinds: ['Kafka', 'KafkaTopic'],

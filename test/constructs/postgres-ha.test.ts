@@ -40,9 +40,8 @@ describe('PostgresHA', () => {
   it('acknowledges a commit only once a standby has it (synchronous replication), none for one instance', () => {
     expect(one(pg(), 'Cluster').spec).toMatchObject({ minSyncReplicas: 1, maxSyncReplicas: 1 });
     expect(one(pg({ instances: 3, synchronousReplicas: 2 }), 'Cluster').spec).toMatchObject({ minSyncReplicas: 2, maxSyncReplicas: 2 });
-    const single = one(pg({ instances: 1 }), 'Cluster').spec;
-    expect(single.minSyncReplicas).toBeUndefined();
-    expect(single.maxSyncReplicas).toBeUndefined();
+    // One instance has no standby: asynchronous, CloudNativePG's 0 and 0.
+    expect(one(pg({ instances: 1 }), 'Cluster').spec).toMatchObject({ minSyncReplicas: 0, maxSyncReplicas: 0 });
   });
 
   it('pools connections with PgBouncer in transaction mode (2 instances)', () => {
