@@ -6,7 +6,7 @@
  */
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { FLOOR_FIELD } from '../../runtime/src/autoscaler/names.js';
+import { FLOOR_FIELD } from '@debug-host/rules';
 import { BUILT_IN_GROUPS } from './operators.js';
 
 export type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };

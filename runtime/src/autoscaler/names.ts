@@ -7,9 +7,8 @@
  * only the HPA's `spec.minReplicas` (the floor) and the annotations below.
  */
 
-/** The field the leader ramps, as a path for `ignoreChanges` (Pulumi) and as a JSON pointer. */
-export const FLOOR_FIELD = 'spec.minReplicas';
-export const FLOOR_POINTER = '/spec/minReplicas';
+/** The field the leader ramps (the stacks' `ignoreChanges` reads it from @debug-host/rules too). */
+export { FLOOR_FIELD, FLOOR_POINTER } from '@debug-host/rules';
 
 /** Annotations on the HPA; the prefix is the one the project's labels use. */
 export const AUTOSCALER_ANNOTATIONS = Object.freeze({
