@@ -200,7 +200,12 @@ export class DebugHost extends Construct {
     if (props.jwksUrl) env.push({ name: 'DEBUG_HOST_JWKS_URL', value: props.jwksUrl });
     else env.push(secretEnv('DEBUG_HOST_JWT_SECRET', props.jwtSecret ?? { name: 'debug-host-jwt', key: 'secret' }));
     if (props.otlpEndpoint) {
-      env.push({ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: props.otlpEndpoint }, { name: 'OTEL_SERVICE_NAME', value: name });
+      env.push(
+        { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: props.otlpEndpoint },
+        { name: 'OTEL_SERVICE_NAME', value: name },
+        // Which pod a span came from, without giving the collector read access to the API server.
+        { name: 'OTEL_RESOURCE_ATTRIBUTES', value: 'k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(DEBUG_HOST_NAMESPACE)' },
+      );
     }
     const clusterSecret = props.clusterSecret ?? (props.jwksUrl ? DEFAULT_CLUSTER_SECRET : undefined);
     if (clusterSecret) env.push(secretEnv('DEBUG_HOST_CLUSTER_SECRET', clusterSecret));

@@ -7,6 +7,7 @@ export * from './gateway.js';
 export * from './kafka.js';
 export * from './labels.js';
 export * from './observability.js';
+export * from './otel-collector.js';
 export * from './tenant-slo.js';
 export * from './platform.js';
 export * from './postgres-ha.js';

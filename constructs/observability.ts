@@ -7,10 +7,14 @@ import { globalDashboard, tenantDashboard } from './dashboards.js';
 import { TENANT_LABEL, componentLabels } from './labels.js';
 import { ConstructPropsError, requireDnsLabel, requireTenantId } from './validation.js';
 import { BURN, requireLatencyObjective, sharedTenantSloGroups, tenantLatencyGroup, type TenantSloProps } from './tenant-slo.js';
+import { COLLECTOR_HEALTH_PORT, OTLP_GRPC_PORT, OTLP_HTTP_PORT, OtelCollector } from './otel-collector.js';
 
-/** The OTLP/HTTP endpoint of the collector the Observability's config is for: its Service `<name>-otel-collector`. */
+/** The name of the collector an Observability named `name` declares. */
+const collectorName = (name: string) => `${name}-otel-collector`;
+
+/** The OTLP/HTTP endpoint of the collector the Observability declares: its Service `<name>-otel-collector`. */
 export function collectorOtlpEndpoint(name: string, namespace: string): string {
-  return `http://${name}-otel-collector.${namespace}.svc:4318`;
+  return `http://${collectorName(name)}.${namespace}.svc:${OTLP_HTTP_PORT}`;
 }
 
 export interface ObservabilityProps {
@@ -27,8 +31,10 @@ export interface ObservabilityProps {
    * id with its own p99 latency objective). @default []
    */
   readonly tenants?: ReadonlyArray<string | TenantSloProps>;
-  /** Emit the OpenTelemetry collector config ConfigMap. @default true */
+  /** Run an OpenTelemetry collector (config, Deployment, Service) that the runtimes send traces to. @default true */
   readonly otelCollector?: boolean;
+  /** The collector's replicas. @default 1 */
+  readonly collectorReplicas?: number;
   /** OTLP endpoint the collector exports to. @default - none: the collector's `debug` exporter */
   readonly otlpExportEndpoint?: string;
   /**
@@ -47,10 +53,10 @@ const WINDOWS = ['5m', '30m', '1h', '6h', '3d', '30d'] as const;
  * Monitoring for the platform: a `PrometheusRule` with SLO recording rules and alerts
  * (availability 99.9 % with multi-window burn-rate alerts, globally and per tenant; p99
  * tool latency, globally and per tenant against each tenant's objective; runtime down), Grafana dashboards as ConfigMaps (one global, one per tenant)
- * and the OpenTelemetry collector's config as a ConfigMap. Scraping is declared beside each
- * workload: the DebugHost ServiceMonitor and CloudNativePG's PodMonitors.
+ * and an OpenTelemetry collector (OtelCollector) for the runtimes' traces. Scraping is declared
+ * beside each workload: the DebugHost ServiceMonitor and CloudNativePG's PodMonitors.
  *
- * Escape hatch: `prometheusRule`, `dashboards`, `otelConfig`.
+ * Escape hatch: `prometheusRule`, `dashboards`, `collector`.
  *
  * @see https://sre.google/workbook/alerting-on-slos/ (multi-window, multi-burn-rate alerts)
  */
@@ -59,7 +65,9 @@ export class Observability extends Construct {
   /** Each tenant's latency alerts, one PrometheusRule per tenant (adding a tenant adds one, rewrites none). */
   readonly tenantRules: readonly ApiObject[];
   readonly dashboards: readonly ApiObject[];
+  /** The collector's config ConfigMap (`collector.configMap`). */
   readonly otelConfig: ApiObject | undefined;
+  readonly collector: OtelCollector | undefined;
   /** Where runtimes send traces (OTLP/HTTP): the collector Service this config is for. */
   readonly otlpEndpoint: string;
   readonly apiObjects: readonly ApiObject[];
@@ -170,27 +178,22 @@ export class Observability extends Construct {
 
     const exporter = props.otlpExportEndpoint ? { otlp: { endpoint: props.otlpExportEndpoint } } : { debug: { verbosity: 'basic' } };
     const exporterNames = Object.keys(exporter);
+    // Pod and namespace come from the runtime's own resource attributes (DebugHost sets
+    // OTEL_RESOURCE_ATTRIBUTES), so the collector needs no read access to the API server.
+    const pipeline = { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: exporterNames };
     const otel = {
-      receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } } } },
-      processors: {
-        memory_limiter: { check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 20 },
-        k8sattributes: { extract: { metadata: ['k8s.namespace.name', 'k8s.pod.name'], labels: [{ tag_name: 'tenant', key: TENANT_LABEL, from: 'namespace' }] } },
-        batch: {},
-      },
+      extensions: { health_check: { endpoint: `0.0.0.0:${COLLECTOR_HEALTH_PORT}` } },
+      receivers: { otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC_PORT}` }, http: { endpoint: `0.0.0.0:${OTLP_HTTP_PORT}` } } } },
+      processors: { memory_limiter: { check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 20 }, batch: {} },
       exporters: exporter,
-      service: {
-        pipelines: {
-          traces: { receivers: ['otlp'], processors: ['memory_limiter', 'k8sattributes', 'batch'], exporters: exporterNames },
-          metrics: { receivers: ['otlp'], processors: ['memory_limiter', 'k8sattributes', 'batch'], exporters: exporterNames },
-          logs: { receivers: ['otlp'], processors: ['memory_limiter', 'k8sattributes', 'batch'], exporters: exporterNames },
-        },
-      },
+      service: { extensions: ['health_check'], pipelines: { traces: pipeline, metrics: pipeline, logs: pipeline } },
     };
-    this.otelConfig =
+    this.collector =
       props.otelCollector === false
         ? undefined
-        : new k8s.KubeConfigMap(this, 'OtelConfig', { metadata: meta(`${name}-otel-collector`), data: { 'config.yaml': JSON.stringify(otel, null, 2) } });
+        : new OtelCollector(this, 'Collector', { namespace: ns, name: collectorName(name), config: otel, replicas: props.collectorReplicas ?? 1 });
+    this.otelConfig = this.collector?.configMap;
 
-    this.apiObjects = [this.prometheusRule, ...this.tenantRules, ...this.dashboards, ...(this.otelConfig ? [this.otelConfig] : [])];
+    this.apiObjects = [this.prometheusRule, ...this.tenantRules, ...this.dashboards, ...(this.collector ? [this.collector.configMap, this.collector.deployment, this.collector.service] : [])];
   }
 }

@@ -33,7 +33,7 @@ const GROUPS: Record<string, string> = {
   redis: 'Redis Cluster (StatefulSet + init Job).',
   kafka: 'Kafka on Strimzi (the operator must be installed), KRaft mode.',
   gateway: 'Gateway API ingress on Envoy Gateway with a cert-manager certificate.',
-  observability: 'Prometheus-operator rules, Grafana dashboards, OpenTelemetry collector config.',
+  observability: 'Prometheus-operator rules, Grafana dashboards, the OpenTelemetry collector.',
   storageClass: 'An encrypted StorageClass for the data volumes.',
   tenants: 'Tenants, e.g.\n- name: acme\n  displayName: Acme Corp\n  quotas: { containers: 50, ports: 100, memory: 10Gi, cpu: 10, storage: 100Gi }\n  limits: { maxCpu: "4", maxMemory: 8Gi }\n  allowSameNamespace: false\nAbsent fields take the constructs\' defaults (see README.md).',
 };

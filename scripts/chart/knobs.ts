@@ -153,9 +153,9 @@ export const KNOBS: readonly Knob[] = [
   { path: 'gateway.clusterIssuer', type: 'string', description: 'cert-manager ClusterIssuer of the wildcard certificate (needs a DNS-01 solver).', default: 'letsencrypt', schema: dnsLabel(253), sentinel: 'auto', probes: ['letsencrypt-staging'] },
   { path: 'gateway.tenantHeader', type: 'string', description: "Header set from the hostname on every request: the tenant it names (a client cannot spoof another tenant's).", default: 'x-debug-host-tenant', schema: { pattern: '^[a-z0-9-]+$' }, sentinel: 'auto', probes: ['x-tenant'] },
 
-  { path: 'observability.enabled', type: 'boolean', description: 'PrometheusRule (SLO alerts), Grafana dashboards, OpenTelemetry collector config.', default: true, toggle: on() },
+  { path: 'observability.enabled', type: 'boolean', description: 'PrometheusRule (SLO alerts), Grafana dashboards, the OpenTelemetry collector.', default: true, toggle: on() },
   { path: 'observability.p99LatencySeconds', type: 'number', description: 'p99 tool-call latency SLO, seconds: a bucket bound of the latency histogram.', default: 1, schema: { enum: [...TOOL_DURATION_BUCKETS] }, sentinel: 0.3, embeddable: true, probes: [0.5, 2.5] },
-  { path: 'observability.otelCollector', type: 'boolean', description: 'Emit the OpenTelemetry collector config ConfigMap.', default: true, toggle: on() },
+  { path: 'observability.otelCollector', type: 'boolean', description: 'Run an OpenTelemetry collector (config, Deployment, Service) that the runtime sends its traces to.', default: true, toggle: on() },
   { path: 'observability.dashboardLabel', type: 'string', description: "Label Grafana's dashboard sidecar watches.", default: 'grafana_dashboard', schema: { pattern: LABEL_KEY }, sentinel: 'auto', probes: ['example.com/dashboard'] },
 
   { path: 'storageClass.create', type: 'boolean', description: 'Create an encrypted StorageClass for the data volumes (the Pulumi stacks create their own).', default: false, toggle: on() },

@@ -36,7 +36,12 @@ build_otelcol() {
   "${GO[@]}" get \
     "go.opentelemetry.io/collector/otelcol@$version" \
     "go.opentelemetry.io/collector/receiver/otlpreceiver@$version" \
-    "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/fileexporter@$version"
+    "github.com/open-telemetry/opentelemetry-collector-contrib/exporter/fileexporter@$version" \
+    "github.com/open-telemetry/opentelemetry-collector-contrib/extension/healthcheckextension@$version" \
+    "go.opentelemetry.io/collector/exporter/debugexporter@$version" \
+    "go.opentelemetry.io/collector/exporter/otlpexporter@$version" \
+    "go.opentelemetry.io/collector/processor/batchprocessor@$version" \
+    "go.opentelemetry.io/collector/processor/memorylimiterprocessor@$version"
   "${GO[@]}" mod tidy
   "${GO[@]}" build -o "$out" -ldflags "-s -w -X main.version=$version" .
   "$out" --version

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Observability, type ObservabilityProps } from '../../constructs/index.js';
+import { OTELCOL_VERSION, Observability, type ObservabilityProps } from '../../constructs/index.js';
 import { all, expectValid, one, synth } from './helpers.js';
 
 const obs = (props: ObservabilityProps = {}) => synth((c) => new Observability(c, 'o', { tenants: ['acme'], ...props }));
@@ -89,6 +89,23 @@ describe('Observability', () => {
     const otlp = JSON.parse(one(obs({ otlpExportEndpoint: 'collector:4317' }), 'ConfigMap', 'debug-host-otel-collector').data['config.yaml']);
     expect(otlp.exporters).toEqual({ otlp: { endpoint: 'collector:4317' } });
     expect(all(obs({ otelCollector: false }), 'ConfigMap').filter((c) => c.metadata.name.endsWith('otel-collector'))).toHaveLength(0);
+  });
+
+  it('runs the collector with that config: mounted, health-checked, non-root, read-only, no API token', () => {
+    const objs = obs({ collectorReplicas: 2 });
+    const cfg = JSON.parse(one(objs, 'ConfigMap', 'debug-host-otel-collector').data['config.yaml']);
+    expect(cfg.service.extensions).toEqual(['health_check']);
+    const deployment = one(objs, 'Deployment', 'debug-host-otel-collector');
+    const pod = deployment.spec.template.spec;
+    const [container] = pod.containers;
+    expect(deployment.spec.replicas).toBe(2);
+    expect(container.image).toBe(`otel/opentelemetry-collector-contrib:${OTELCOL_VERSION}`);
+    expect(pod.volumes).toEqual([{ name: 'config', configMap: { name: 'debug-host-otel-collector' } }]);
+    expect(container.args).toEqual(['--config=/conf/config.yaml']);
+    expect(container.readinessProbe.httpGet.port).toBe(Number(cfg.extensions.health_check.endpoint.split(':')[1]));
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false });
+    expect(() => obs({ collectorReplicas: 0 })).toThrow(/replicas/);
   });
 
   it.each([

@@ -5,7 +5,7 @@ import { all, expectValid, one, synth } from './helpers.js';
 const base: DebugHostPlatformConfig = { environment: 'dev', domain: 'example.com', tenants: [{ name: 'acme' }, { name: 'globex' }] };
 const platform = (config: Partial<DebugHostPlatformConfig> = {}) => synth((c) => new DebugHostPlatform(c, 'p', { ...base, ...config }));
 const envOf = (objs: ReturnType<typeof platform>) =>
-  Object.fromEntries(one(objs, 'Deployment').spec.template.spec.containers[0].env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
+  Object.fromEntries(one(objs, 'Deployment', 'debug-host').spec.template.spec.containers[0].env.map((e: { name: string; value?: string; valueFrom?: unknown }) => [e.name, e.value ?? e.valueFrom]));
 
 describe('DebugHostPlatform', () => {
   it('composes every part, and every object validates', async () => {
@@ -57,6 +57,20 @@ describe('DebugHostPlatform', () => {
     expect(envOf(platform({ observability: { name: 'mon' } })).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://mon-otel-collector.debug-host.svc:4318');
     expect(envOf(platform({ observability: false })).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
     expect(envOf(platform({ observability: { otelCollector: false } })).OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+  });
+
+  it('declares the collector the runtime sends to: its Service answers OTLP/HTTP on the endpoint\'s port and selects the collector\'s pods', () => {
+    const objs = platform();
+    const url = new URL(envOf(objs).OTEL_EXPORTER_OTLP_ENDPOINT);
+    const [serviceName, namespace] = url.hostname.split('.');
+    const service = one(objs, 'Service', serviceName);
+    expect(service.metadata.namespace).toBe(namespace);
+    expect(service.spec.ports).toContainEqual(expect.objectContaining({ port: Number(url.port), targetPort: Number(url.port) }));
+    const collector = one(objs, 'Deployment', serviceName);
+    expect(collector.spec.template.metadata.labels).toMatchObject(service.spec.selector);
+    expect(collector.spec.template.spec.containers[0].ports.map((p: { containerPort: number }) => p.containerPort)).toContain(Number(url.port));
+    expect(envOf(objs).OTEL_RESOURCE_ATTRIBUTES).toBe('k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(DEBUG_HOST_NAMESPACE)');
+    expect(all(platform({ observability: { otelCollector: false } }), 'Deployment').map((d) => d.metadata.name)).toEqual(['debug-host']);
   });
 
   it('fans the tenant list out to hosts, Kafka users, schemas, dashboards and namespaces', () => {

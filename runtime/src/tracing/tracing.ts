@@ -12,7 +12,7 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanExporter, type SpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
@@ -71,11 +71,14 @@ export function startTracing(options: TracingOptions): Tracing {
         scheduledDelayMillis: env.OTEL_BSP_SCHEDULE_DELAY ? undefined : DEFAULT_EXPORT_DELAY_MS,
       });
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({
-      'service.name': env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME,
-      'service.version': options.version,
-      'service.instance.id': options.replicaId,
-    }),
+    // OTEL_RESOURCE_ATTRIBUTES (the constructs put the pod and namespace there) under the runtime's own.
+    resource: detectResources({ detectors: [envDetector] }).merge(
+      resourceFromAttributes({
+        'service.name': env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME,
+        'service.version': options.version,
+        'service.instance.id': options.replicaId,
+      }),
+    ),
     spanProcessors: [processor],
   });
   // Registered by hand, not provider.register(): the propagator is W3C trace context only, whatever OTEL_PROPAGATORS says.

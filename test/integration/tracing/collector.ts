@@ -8,12 +8,10 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-/** The build script's cache (OTELCOL overrides it). */
-const OTELCOL_VERSION = 'v0.161.0';
+import { OTELCOL_VERSION } from '../../../constructs/otel-collector.js';
 
 export function otelcolBinary(): string {
-  const bin = process.env.OTELCOL ?? join(process.env.DEBUG_HOST_CACHE_DIR ?? join(homedir(), '.cache/debug-host'), `otelcol-${OTELCOL_VERSION}`, 'bin/otelcol');
+  const bin = process.env.OTELCOL ?? join(process.env.DEBUG_HOST_CACHE_DIR ?? join(homedir(), '.cache/debug-host'), `otelcol-v${OTELCOL_VERSION}`, 'bin/otelcol');
   if (!existsSync(bin)) throw new Error(`No OpenTelemetry Collector at ${bin}: run scripts/otelcol/build.sh (or set OTELCOL to its binary) before this suite.`);
   return bin;
 }
